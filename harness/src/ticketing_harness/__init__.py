@@ -1,0 +1,1 @@
+"""The ticketing CLI and the real servers it runs."""
