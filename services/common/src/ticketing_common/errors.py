@@ -1,0 +1,104 @@
+"""The exception family every service raises; the HTTP layer renders it in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ErrorDetail:
+    """One entry of an error response: a message and, for input errors, the field."""
+
+    message: str
+    field: str | None = None
+
+    def to_json(self) -> dict[str, str]:
+        body = {"message": self.message}
+        if self.field is not None:
+            body["field"] = self.field
+        return body
+
+
+class AppError(Exception):
+    """Base of the errors a user can cause; each has an HTTP status and stable code."""
+
+    status_code: int = 400
+    code: str = "bad_request"
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.details = [ErrorDetail(message, field)]
+
+    @property
+    def message(self) -> str:
+        return self.details[0].message
+
+
+class BadRequest(AppError):
+    """A request that breaks a business rule, e.g. editing a reserved ticket."""
+
+
+class ValidationFailed(AppError):
+    """Input that does not have the required shape; names each offending field."""
+
+    code = "validation_failed"
+
+    def __init__(self, details: list[ErrorDetail]) -> None:
+        super().__init__(details[0].message, details[0].field)
+        self.details = details
+
+
+class NotAuthorized(AppError):
+    """No valid session: absent, expired or tampered."""
+
+    status_code = 401
+    code = "not_authorized"
+
+    def __init__(self, message: str = "Not authorized") -> None:
+        super().__init__(message)
+
+
+class Forbidden(AppError):
+    """Signed in, but not the owner of the resource."""
+
+    status_code = 403
+    code = "forbidden"
+
+    def __init__(self, message: str = "Forbidden") -> None:
+        super().__init__(message)
+
+
+class NotFound(AppError):
+    """The resource (or route) does not exist."""
+
+    status_code = 404
+    code = "not_found"
+
+    def __init__(self, message: str = "Not Found") -> None:
+        super().__init__(message)
+
+
+class Conflict(AppError):
+    """A write lost an optimistic-concurrency race: the version it read is stale."""
+
+    status_code = 409
+    code = "conflict"
+
+    def __init__(self, message: str = "The resource was changed by someone else") -> None:
+        super().__init__(message)
+
+
+class PaymentFailed(AppError):
+    """The payment provider declined the charge."""
+
+    status_code = 402
+    code = "payment_failed"
+
+
+class ContractViolation(Exception):
+    """An event payload does not match its contract; never sent, never handled."""
+
+    def __init__(self, event_type: str, reason: str) -> None:
+        super().__init__(f"{event_type}: {reason}")
+        self.event_type = event_type
+        self.reason = reason
