@@ -1,0 +1,1 @@
+-- The benchmark needs only the shared outbox and processed-events tables.

@@ -1,0 +1,30 @@
+"""Developer sessions: the test suite, lint, benchmarks, fuzzing and load runs."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "none"
+nox.options.sessions = ["tests"]
+
+SOURCES = ["services", "harness", "contracts", "benchmarks", "noxfile.py"]
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The default suite on real servers, in parallel."""
+    session.run("pytest", "-n", "auto", "--dist", "loadgroup", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff (lint and format) and mypy."""
+    session.run("ruff", "check", *SOURCES)
+    session.run("ruff", "format", "--check", *SOURCES)
+    session.run("mypy", *SOURCES)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks that print figures; nothing is asserted."""
+    session.run("python", "benchmarks/bus_throughput.py", *session.posargs)

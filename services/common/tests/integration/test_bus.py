@@ -1,0 +1,136 @@
+"""Publishing and consuming through a real JetStream, with the ack rules of the listeners."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+
+from ticketing_common.bus import Bus
+from ticketing_common.errors import ContractViolation
+from ticketing_common.events import Envelope, TicketCreated
+from ticketing_common.listeners import ConsumerGroup, DeliveryPolicy, Listener, Reject, Retry
+from ticketing_harness.waiting import eventually
+
+from .helpers import reached, ticket_created
+
+FAST = DeliveryPolicy(ack_wait=2.0, max_deliver=3, retry_delays=(0.1,))
+
+
+@asynccontextmanager
+async def consuming(bus: Bus, listeners: Sequence[Listener[Any]]) -> AsyncIterator[None]:
+    group = ConsumerGroup(bus, listeners)
+    await group.start()
+    try:
+        yield
+    finally:
+        await group.stop()
+
+
+async def test_published_event_reaches_the_handler(bus: Bus) -> None:
+    received: list[TicketCreated] = []
+
+    async def handle(data: TicketCreated, envelope: Envelope) -> None:
+        received.append(data)
+
+    event = ticket_created()
+    async with consuming(bus, [Listener("t-created", TicketCreated, handle, FAST)]):
+        await bus.publish(Envelope.wrap(event, "tickets"))
+        await eventually(lambda: reached(received, 1), message="event never handled")
+    assert received == [event]
+
+
+async def test_retry_is_redelivered_after_its_delay(bus: Bus) -> None:
+    seen: list[float] = []
+
+    async def handle(data: TicketCreated, envelope: Envelope) -> None:
+        seen.append(time.monotonic())
+        if len(seen) == 1:
+            raise Retry("version gap", delay=1.0)
+
+    async with consuming(bus, [Listener("t-retry", TicketCreated, handle, FAST)]):
+        await bus.publish(Envelope.wrap(ticket_created(), "tickets"))
+        await eventually(lambda: reached(seen, 2), message="never redelivered")
+    assert seen[1] - seen[0] >= 0.9
+
+
+async def test_same_event_id_is_stored_once(bus: Bus) -> None:
+    envelope = Envelope.wrap(ticket_created(), "tickets")
+    first = await bus.publish(envelope)
+    second = await bus.publish(envelope)
+    assert not first.duplicate
+    assert second.duplicate
+    info = await bus.js.stream_info(bus.catalog.stream_name)
+    assert info.state.messages == 1
+
+
+async def test_contract_breaking_payload_is_refused_at_publish(bus: Bus) -> None:
+    envelope = Envelope.wrap(ticket_created(), "tickets")
+    broken = envelope.model_copy(update={"data": {**envelope.data, "price": 19.99}})
+    with pytest.raises(ContractViolation, match="price"):
+        await bus.publish(broken)
+    info = await bus.js.stream_info(bus.catalog.stream_name)
+    assert info.state.messages == 0
+
+
+async def test_contract_breaking_message_is_dead_lettered_and_consumer_goes_on(bus: Bus) -> None:
+    received: list[TicketCreated] = []
+
+    async def handle(data: TicketCreated, envelope: Envelope) -> None:
+        received.append(data)
+
+    good = ticket_created()
+    envelope = Envelope.wrap(ticket_created(), "tickets")
+    broken = envelope.model_copy(update={"data": {**envelope.data, "price": -1}})
+    subject = bus.catalog.subject_for("ticket.created")
+    async with consuming(bus, [Listener("t-poison", TicketCreated, handle, FAST)]):
+        # A producer that bypasses validation: the consumer must still refuse it.
+        await bus.publish_raw(subject, broken.to_bytes(), str(broken.id))
+        await bus.publish_raw(subject, b"not json at all", "garbage-1")
+        await bus.publish(Envelope.wrap(good, "tickets"))
+        await eventually(lambda: reached(received, 1), message="valid event after poison not handled")
+        letters = await eventually(
+            lambda: _at_least(bus.dead_letters("t-poison"), 2), message="no dead letters"
+        )
+    assert received == [good]
+    assert all(letter.reason.startswith("contract") for letter in letters)
+    assert {letter.payload for letter in letters} == {broken.to_bytes(), b"not json at all"}
+
+
+async def test_failing_handler_is_dead_lettered_after_max_deliveries(bus: Bus) -> None:
+    attempts: list[int] = []
+
+    async def handle(data: TicketCreated, envelope: Envelope) -> None:
+        attempts.append(1)
+        raise RuntimeError("boom")
+
+    async with consuming(bus, [Listener("t-failing", TicketCreated, handle, FAST)]):
+        await bus.publish(Envelope.wrap(ticket_created(), "tickets"))
+        letters = await eventually(
+            lambda: _at_least(bus.dead_letters("t-failing"), 1), message="never dead-lettered"
+        )
+    assert len(attempts) == FAST.max_deliver
+    assert letters[0].deliveries == FAST.max_deliver
+    assert "RuntimeError: boom" in letters[0].reason
+
+
+async def test_rejected_event_is_dead_lettered_at_once(bus: Bus) -> None:
+    async def handle(data: TicketCreated, envelope: Envelope) -> None:
+        raise Reject("ticket belongs to nobody")
+
+    async with consuming(bus, [Listener("t-reject", TicketCreated, handle, FAST)]):
+        await bus.publish(Envelope.wrap(ticket_created(), "tickets"))
+        letters = await eventually(
+            lambda: _at_least(bus.dead_letters("t-reject"), 1), message="never dead-lettered"
+        )
+    assert letters[0].deliveries == 1
+    assert letters[0].reason == "rejected: ticket belongs to nobody"
+
+
+
+async def _at_least(letters_coro: Any, count: int) -> Any:
+    letters = await letters_coro
+    return letters if len(letters) >= count else None
