@@ -1,0 +1,93 @@
+"""Child processes the stack owns: start detached with a log file, stop terminate-then-kill."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+
+@dataclass(frozen=True)
+class ProcessRecord:
+    """A process identified by pid and start time, so a recycled pid is never killed."""
+
+    pid: int
+    create_time: float
+
+    @classmethod
+    def of(cls, pid: int) -> ProcessRecord:
+        return cls(pid, psutil.Process(pid).create_time())
+
+    def alive(self) -> bool:
+        """True while this very process runs (not a later one that reused the pid)."""
+        try:
+            process = psutil.Process(self.pid)
+            return (
+                abs(process.create_time() - self.create_time) < 0.01
+                and process.status() != psutil.STATUS_ZOMBIE
+            )
+        except psutil.Error:
+            return False
+
+
+# Our own children, kept so that stopping one also collects its exit status.
+_CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
+
+
+def spawn(
+    argv: Sequence[str],
+    log_path: Path,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> ProcessRecord:
+    """Start a process in its own session (no terminal signals), output appended to its log."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            list(argv),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=dict(env) if env is not None else None,
+            cwd=cwd,
+            start_new_session=True,
+        )
+    _CHILDREN[process.pid] = process
+    return ProcessRecord.of(process.pid)
+
+
+def stop(record: ProcessRecord, sig: signal.Signals = signal.SIGTERM, timeout: float = 10) -> None:
+    """Stop a process and everything it started: `sig` first, SIGKILL after `timeout`."""
+    if not record.alive():
+        _reap(record.pid)
+        return
+    try:
+        root = psutil.Process(record.pid)
+        family = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return
+    _signal_all(family, sig)
+    _gone, alive = psutil.wait_procs(family, timeout=timeout)
+    if alive:
+        _signal_all(alive, signal.SIGKILL)
+        psutil.wait_procs(alive, timeout=5)
+    _reap(record.pid)
+
+
+def _signal_all(processes: Sequence[psutil.Process], sig: signal.Signals) -> None:
+    for process in processes:
+        with contextlib.suppress(psutil.Error):
+            process.send_signal(sig)
+
+
+def _reap(pid: int) -> None:
+    """Collect the exit status of our own child so it does not linger as a zombie."""
+    child = _CHILDREN.pop(pid, None)
+    if child is not None:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            child.wait(timeout=1)

@@ -1,0 +1,118 @@
+"""A real nginx, configured from the route table, in front of tiny real HTTP backends."""
+
+from __future__ import annotations
+
+import ssl
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ticketing_harness.certs import ensure_certificates
+from ticketing_harness.gateway import GatewayConfig, Tls, start_gateway, write_config
+from ticketing_harness.ports import free_port
+from ticketing_harness.processes import ProcessRecord, stop
+from ticketing_harness.routes import routed_services, service_for
+from ticketing_harness.waiting import wait_until
+
+
+def _backend(name: str) -> ThreadingHTTPServer:
+    class Answer(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = f"{name} {self.path} {self.headers['X-Forwarded-Proto']}".encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            """Keep test output quiet."""
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture(scope="module")
+def backends() -> Iterator[dict[str, int]]:
+    servers = {name: _backend(name) for name in routed_services()}
+    yield {name: server.server_address[1] for name, server in servers.items()}
+    for server in servers.values():
+        server.shutdown()
+        server.server_close()
+
+
+def _run_gateway(config: GatewayConfig) -> ProcessRecord:
+    write_config(config)
+    record = start_gateway(config)
+
+    def answers() -> bool:
+        try:
+            httpx.get(f"{config.internal_url}/", timeout=1)
+        except httpx.TransportError:
+            return False
+        return True
+
+    assert wait_until(answers, timeout=10), (config.log_dir / "gateway.log").read_text()
+    return record
+
+
+@pytest.fixture(scope="module")
+def plain_gateway(
+    backends: dict[str, int], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[GatewayConfig]:
+    state = tmp_path_factory.mktemp("gateway")
+    config = GatewayConfig(free_port(), backends, state / "gateway", state / "logs")
+    record = _run_gateway(config)
+    yield config
+    stop(record)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/tickets/abc",
+        "/api/users",
+        "/api/users/currentuser",
+        "/api/usersx",
+        "/api/tickets",
+        "/api/tickets/1?x=2",
+        "/api/orders/9",
+        "/api/payments",
+        "/api/other",
+    ],
+)
+def test_the_gateway_sends_each_path_where_the_route_table_says(
+    plain_gateway: GatewayConfig, path: str
+) -> None:
+    response = httpx.get(f"{plain_gateway.url}{path}")
+    assert response.status_code == 200
+    assert response.text == f"{service_for(path.split('?')[0])} {path} http"
+
+
+def test_the_gateway_serves_https_with_the_local_certificate(
+    backends: dict[str, int], tmp_path: Path
+) -> None:
+    files, _ = ensure_certificates(tmp_path / "certs")
+    config = GatewayConfig(
+        free_port(),
+        backends,
+        tmp_path / "gateway",
+        tmp_path / "logs",
+        tls=Tls(files.certificate, files.key),
+        internal_port=free_port(),
+    )
+    record = _run_gateway(config)
+    try:
+        trust = ssl.create_default_context(cafile=str(files.ca_certificate))
+        response = httpx.get(f"{config.url}/api/tickets", verify=trust)
+        internal = httpx.get(f"{config.internal_url}/api/tickets")
+    finally:
+        stop(record)
+    assert config.url.startswith("https://")
+    assert response.text == "tickets /api/tickets https"
+    assert internal.text == "tickets /api/tickets http"

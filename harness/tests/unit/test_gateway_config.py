@@ -1,0 +1,76 @@
+"""The nginx config generated from the route table."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from ticketing_harness.gateway import GatewayConfig, Tls, render_nginx_config
+from ticketing_harness.routes import ROUTES, Route
+
+PORTS = {"auth": 7001, "tickets": 7002, "orders": 7003, "payments": 7004, "client": 7005}
+
+
+def _config(tmp_path: Path, **overrides: object) -> GatewayConfig:
+    return GatewayConfig(
+        port=8080,
+        upstreams=PORTS,
+        prefix=tmp_path / "gateway",
+        log_dir=tmp_path / "logs",
+        **overrides,  # type: ignore[arg-type]
+    )
+
+
+def _locations(config_text: str) -> dict[str, str]:
+    found = re.findall(r"location (= )?(\S+) \{\s*proxy_pass http://(\w+);", config_text)
+    return {("=" if exact else "") + path: upstream for exact, path, upstream in found}
+
+
+def test_every_route_becomes_an_exact_and_a_subtree_location(tmp_path: Path) -> None:
+    locations = _locations(render_nginx_config(_config(tmp_path)))
+    assert locations == {
+        "=/api/users": "auth",
+        "/api/users/": "auth",
+        "=/api/tickets": "tickets",
+        "/api/tickets/": "tickets",
+        "=/api/orders": "orders",
+        "/api/orders/": "orders",
+        "=/api/payments": "payments",
+        "/api/payments/": "payments",
+        "/": "client",
+    }
+
+
+def test_each_upstream_points_at_its_service_port(tmp_path: Path) -> None:
+    text = render_nginx_config(_config(tmp_path))
+    upstreams = dict(re.findall(r"upstream (\w+) \{\s*server 127\.0\.0\.1:(\d+);", text))
+    assert {name: int(port) for name, port in upstreams.items()} == PORTS
+
+
+def test_plain_config_listens_on_the_port_without_tls(tmp_path: Path) -> None:
+    text = render_nginx_config(_config(tmp_path))
+    assert re.findall(r"listen (\S+);", text) == ["127.0.0.1:8080"]
+    assert "ssl_certificate" not in text
+
+
+def test_tls_config_serves_https_publicly_and_plain_http_internally(tmp_path: Path) -> None:
+    tls = Tls(tmp_path / "cert.pem", tmp_path / "key.pem")
+    text = render_nginx_config(_config(tmp_path, tls=tls, internal_port=9090))
+    assert re.findall(r"listen ([^;]+);", text) == ["127.0.0.1:8080 ssl", "127.0.0.1:9090"]
+    assert f"ssl_certificate {tls.certificate};" in text
+    assert f"ssl_certificate_key {tls.key};" in text
+
+
+def test_a_routed_service_without_a_port_is_refused(tmp_path: Path) -> None:
+    routes = (*ROUTES[:-1], Route("/api/extra", "extra"), ROUTES[-1])
+    with pytest.raises(ValueError, match="extra"):
+        render_nginx_config(_config(tmp_path), routes)
+
+
+def test_all_state_paths_stay_under_the_prefix_and_log_dir(tmp_path: Path) -> None:
+    text = render_nginx_config(_config(tmp_path))
+    paths = re.findall(r"(?:pid|_path|_log) (/\S+?);?\s", text)
+    assert paths
+    assert all(path.startswith(str(tmp_path)) for path in paths)
