@@ -1,0 +1,47 @@
+"""The web client's ASGI app: pages, local static files, health routes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+
+from client.api import Api
+from client.config import ClientSettings
+from client.pages import router
+from client.rendering import PACKAGE_DIR, templates
+from ticketing_common import health
+
+
+def create_app(settings: ClientSettings) -> FastAPI:
+    """The client, calling the APIs at `settings.api_base_url`."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with httpx.AsyncClient(
+            base_url=settings.api_base_url, timeout=settings.api_timeout_seconds
+        ) as http:
+            app.state.api = Api(http)
+            yield
+
+    app = FastAPI(
+        title="ticketing client", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
+    )
+    app.state.settings = settings
+    app.include_router(health.router)
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
+    app.add_exception_handler(HTTPException, _http_error)
+    return app
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Unknown pages get the site's own 404 page instead of JSON."""
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    context = {"current_user": None, "what": "page"}
+    return templates.TemplateResponse(request, "not_found.html", context, status_code=status)

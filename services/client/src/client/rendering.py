@@ -1,0 +1,29 @@
+"""The Jinja2 templates and the filters they use."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from fastapi.templating import Jinja2Templates
+
+PACKAGE_DIR = Path(__file__).parent
+templates = Jinja2Templates(directory=PACKAGE_DIR / "templates")
+
+
+def money(value: object) -> str:
+    """A price as dollars and cents: 20 -> $20.00."""
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    return f"${amount:,.2f}"
+
+
+def status_label(value: object) -> str:
+    """An order status for people: awaiting:payment -> awaiting payment."""
+    return str(value).replace(":", " ").replace("_", " ")
+
+
+templates.env.filters["money"] = money
+templates.env.filters["status_label"] = status_label
