@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import subprocess
 from collections.abc import Mapping, Sequence
@@ -91,3 +92,20 @@ def _reap(pid: int) -> None:
     if child is not None:
         with contextlib.suppress(subprocess.TimeoutExpired):
             child.wait(timeout=1)
+
+
+def exit_code(record: ProcessRecord) -> int | None:
+    """The exit status of our own child once it ended; None while it runs or if not ours."""
+    child = _CHILDREN.get(record.pid)
+    return child.poll() if child is not None else None
+
+
+def log_tail(path: Path, lines: int = 20) -> str:
+    """The last `lines` lines of a log file, for error messages."""
+    try:
+        with path.open("rb") as log:
+            log.seek(max(log.seek(0, os.SEEK_END) - 16_384, 0))
+            text = log.read().decode(errors="replace")
+    except FileNotFoundError:
+        return "(no log yet)"
+    return "\n".join(text.strip().splitlines()[-lines:]) or "(log is empty)"

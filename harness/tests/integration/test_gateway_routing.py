@@ -32,7 +32,7 @@ def _backend(name: str) -> ThreadingHTTPServer:
             """Keep test output quiet."""
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     return server
 
 

@@ -1,0 +1,291 @@
+"""The `ticketing` command line: the local stack, the hosts entry and the certificates."""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import functools
+import os
+import signal
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+from typing import Annotated, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from ticketing_harness import hosts as hosts_file
+from ticketing_harness import logs as log_files
+from ticketing_harness.certs import ensure_certificates, trust_instructions
+from ticketing_harness.control import (
+    component_statuses,
+    refuse_second_stack,
+    running_stack,
+    stop_stack,
+)
+from ticketing_harness.errors import HarnessError
+from ticketing_harness.layout import COMPONENT_NAMES, Layout, default_state_dir
+from ticketing_harness.processes import log_tail
+from ticketing_harness.reporting import status_json, status_table
+from ticketing_harness.state import StackState
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    help="Run the ticketing system locally and manage its developer setup.",
+)
+hosts_app = typer.Typer(no_args_is_help=True, help="The ticketing.dev entry in the hosts file.")
+app.add_typer(hosts_app, name="hosts")
+
+console = Console(highlight=False)
+errors = Console(stderr=True, highlight=False)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+StateDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--state-dir",
+        help="Where data, logs and state live [default: $TICKETING_STATE_DIR or ./.ticketing]",
+        show_default=False,
+    ),
+]
+HostsPath = Annotated[Path, typer.Option("--hosts-file", help="The hosts file to edit.")]
+
+
+def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """A HarnessError becomes `error: <message>` on stderr and exit code 1, not a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except HarnessError as error:
+            errors.print(f"[bold red]error:[/] {error}", markup=True, soft_wrap=True)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def _layout(state_dir: Path | None) -> Layout:
+    return Layout((state_dir or default_state_dir()).absolute())
+
+
+@app.command()
+@reports_errors
+def up(
+    port: Annotated[int, typer.Option(help="The gateway's port.")] = 8080,
+    detach: Annotated[bool, typer.Option(help="Return once ready; leave it running.")] = False,
+    fresh: Annotated[bool, typer.Option(help="Start with empty databases and queues.")] = False,
+    expiration_seconds: Annotated[
+        int, typer.Option(min=1, help="How long an unpaid order holds its ticket.")
+    ] = 900,
+    tls: Annotated[bool, typer.Option(help="Serve https with the local certificate.")] = False,
+    timeout: Annotated[float, typer.Option(help="Seconds each component may take.")] = 60.0,
+    state_dir: StateDir = None,
+) -> None:
+    """Start the whole system as local processes behind an nginx gateway."""
+    # Imported here: the servers' client libraries take a second to load, which the
+    # other commands need not pay.
+    from ticketing_harness.progress import Progress
+    from ticketing_harness.stack import Startup, UpOptions, preflight
+
+    layout = _layout(state_dir)
+    options = UpOptions(
+        layout=layout,
+        port=port,
+        fresh=fresh,
+        expiration_seconds=expiration_seconds,
+        tls=tls,
+        stripe_secret_key=_stripe_key(),
+        timeout=timeout,
+    )
+    with _start_lock(layout):
+        refuse_second_stack(layout)
+        preflight(options)
+        if tls:
+            files, created = ensure_certificates(layout.certs_dir)
+            if created:
+                console.print(trust_instructions(files))
+        progress = Progress(console)
+        startup = Startup(options, progress)
+        signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            with progress:
+                asyncio.run(startup.run())
+        except BaseException:
+            stop_stack(layout, startup.state)
+            raise
+        console.print(status_table(startup.state.url, component_statuses(startup.state)))
+        console.print(
+            f"[bold green]Ready[/] in {startup.elapsed:.1f}s at [bold]{startup.state.url}[/]"
+        )
+        if not detach:
+            _supervise(layout, startup.state)
+
+
+def _supervise(layout: Layout, state: StackState) -> None:
+    """Run until Ctrl-C or `ticketing down`, or until a component dies; then stop the rest."""
+    console.print("Press Ctrl-C to stop.")
+    try:
+        while True:
+            dead = [component for component in state.components if not component.record.alive()]
+            if dead:
+                break
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        console.print("Stopping...")
+        stop_stack(layout, state)
+        console.print("Stopped.")
+        return
+    stop_stack(layout, state)
+    component = dead[0]
+    raise HarnessError(
+        f"{component.name} exited unexpectedly, so the stack was stopped. "
+        f"Last lines of {component.log}:\n{log_tail(Path(component.log))}"
+    )
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def _start_lock(layout: Layout) -> Iterator[None]:
+    """Only one `up` at a time per state directory, even when two start at once."""
+    layout.root.mkdir(parents=True, exist_ok=True)
+    with layout.lock_file.open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise HarnessError(
+                f"another `ticketing up` is running with state in {layout.root}"
+            ) from None
+        yield
+
+
+def _stripe_key() -> str | None:
+    """A Stripe test key from the environment replaces localstripe; live keys are refused."""
+    key = os.environ.get("STRIPE_SECRET_KEY") or None
+    if key is not None and not key.startswith(("sk_test_", "rk_test_")):
+        raise HarnessError("STRIPE_SECRET_KEY must be a test-mode key (sk_test_...)")
+    return key
+
+
+@app.command()
+@reports_errors
+def down(state_dir: StateDir = None) -> None:
+    """Stop every process the stack started; safe to run again."""
+    layout = _layout(state_dir)
+    state = StackState.load(layout.state_file)
+    if state is None:
+        console.print(f"Nothing is running (state in {layout.root}).")
+        return
+    stop_stack(layout, state, on_stop=lambda name: console.print(f"stopped {name}"))
+    console.print("Stopped.")
+
+
+@app.command()
+@reports_errors
+def status(
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    state_dir: StateDir = None,
+) -> None:
+    """Show each component's state; exit 0 when all are ready, 1 when not, 3 when stopped."""
+    layout = _layout(state_dir)
+    state = running_stack(layout)
+    if state is None:
+        if json_output:
+            console.print_json(status_json("", []))
+        else:
+            console.print(f"Not running (state in {layout.root}).")
+        raise typer.Exit(3)
+    statuses = component_statuses(state)
+    if json_output:
+        console.print_json(status_json(state.url, statuses))
+    else:
+        console.print(status_table(state.url, statuses))
+    if not all(item.ready for item in statuses):
+        raise typer.Exit(1)
+
+
+@app.command()
+@reports_errors
+def logs(
+    component: Annotated[
+        str | None, typer.Argument(help=f"One of: {', '.join(COMPONENT_NAMES)}; all if omitted.")
+    ] = None,
+    follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep printing.")] = False,
+    lines: Annotated[int, typer.Option("--lines", "-n", help="Lines of each log.")] = 50,
+    state_dir: StateDir = None,
+) -> None:
+    """Print the logs of one component or of all, optionally following them."""
+    layout = _layout(state_dir)
+    if component is not None and component not in COMPONENT_NAMES:
+        raise HarnessError(
+            f"no component {component!r}; choose one of {', '.join(COMPONENT_NAMES)}"
+        )
+    names = [component] if component else list(COMPONENT_NAMES)
+    chosen = [(name, layout.log_path(name)) for name in names]
+    write = functools.partial(print, flush=True)
+    log_files.show(chosen, lines, write)
+    if follow:
+        try:
+            log_files.follow(chosen, write)
+        except KeyboardInterrupt:
+            return
+
+
+@app.command()
+@reports_errors
+def certs(state_dir: StateDir = None) -> None:
+    """Create a local CA and a certificate for ticketing.dev; say how to trust the CA."""
+    files, created = ensure_certificates(_layout(state_dir).certs_dir)
+    verb = "Created" if created else "Kept the existing"
+    console.print(f"{verb} certificate {files.certificate} (key {files.key}),")
+    console.print(f"signed by the local CA {files.ca_certificate}.")
+    console.print(trust_instructions(files))
+    console.print("Then `ticketing up --tls` serves https://ticketing.dev with it.")
+
+
+@hosts_app.command("add")
+@reports_errors
+def hosts_add(
+    ip: Annotated[str, typer.Option(help="The address ticketing.dev should resolve to.")] = (
+        "127.0.0.1"
+    ),
+    hosts_path: HostsPath = hosts_file.DEFAULT_HOSTS_FILE,
+) -> None:
+    """Map ticketing.dev to an address (idempotent; keeps a backup)."""
+    change = hosts_file.add(ip, hosts_path)
+    console.print(f"ticketing.dev -> {ip}: {change.value} in {hosts_path}")
+    if change is not hosts_file.Change.UNCHANGED:
+        console.print(f"Backup of the previous file: {hosts_file.backup_path(hosts_path)}")
+
+
+@hosts_app.command("remove")
+@reports_errors
+def hosts_remove(hosts_path: HostsPath = hosts_file.DEFAULT_HOSTS_FILE) -> None:
+    """Remove the ticketing.dev block, restoring the file as it was."""
+    change = hosts_file.remove(hosts_path)
+    console.print(f"ticketing.dev entry {change.value} in {hosts_path}")
+
+
+@hosts_app.command("status")
+@reports_errors
+def hosts_status(hosts_path: HostsPath = hosts_file.DEFAULT_HOSTS_FILE) -> None:
+    """Say whether ticketing.dev is mapped, and to which address."""
+    ip = hosts_file.status(hosts_path)
+    if ip is None:
+        console.print(f"ticketing.dev is not in {hosts_path}; add it with `ticketing hosts add`")
+    else:
+        console.print(f"ticketing.dev -> {ip} in {hosts_path}")
+
+
+if __name__ == "__main__":
+    app()

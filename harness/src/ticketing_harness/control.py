@@ -1,0 +1,93 @@
+"""Finding, checking and stopping a stack from its state file: `status` and `down`."""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import httpx
+
+from ticketing_harness.errors import HarnessError
+from ticketing_harness.layout import GATEWAY, SERVER_NAMES, Layout
+from ticketing_harness.processes import stop
+from ticketing_harness.state import ComponentState, StackState
+from ticketing_harness.waiting import wait_until
+
+
+@dataclass(frozen=True)
+class ComponentStatus:
+    """What `status` reports for one component."""
+
+    name: str
+    pid: int
+    port: int
+    running: bool
+    ready: bool
+    log: str
+
+
+def running_stack(layout: Layout) -> StackState | None:
+    """The stack recorded in the state directory, if any of its processes still runs."""
+    state = StackState.load(layout.state_file)
+    if state is None:
+        return None
+    if state.owner.alive() and state.owner_pid != os.getpid():
+        return state
+    return state if state.running() else None
+
+
+def refuse_second_stack(layout: Layout) -> None:
+    """Raise if a stack from this state directory still runs."""
+    state = running_stack(layout)
+    if state is not None:
+        raise HarnessError(
+            f"the stack is already running at {state.url} (state in {layout.root}); "
+            "stop it with `ticketing down` or use another --state-dir"
+        )
+
+
+def component_statuses(state: StackState) -> list[ComponentStatus]:
+    """Each component's liveness and readiness, asked now."""
+    with httpx.Client(timeout=1.0) as client:
+        return [_status(client, component) for component in state.components]
+
+
+def _status(client: httpx.Client, component: ComponentState) -> ComponentStatus:
+    running = component.record.alive()
+    ready = running
+    if running and component.ready_url is not None:
+        try:
+            ready = client.get(component.ready_url).status_code == 200
+        except httpx.TransportError:
+            ready = False
+    return ComponentStatus(
+        component.name, component.pid, component.port, running, ready, component.log
+    )
+
+
+def stop_stack(
+    layout: Layout, state: StackState, on_stop: Callable[[str], None] = lambda _: None
+) -> None:
+    """Stop the gateway, then the services, then the servers; forget the state file."""
+    if state.owner_pid != os.getpid() and state.owner.alive():
+        # A foreground `up` owns the stack: let it shut down in order, as Ctrl-C would.
+        os.kill(state.owner_pid, signal.SIGTERM)
+        wait_until(lambda: not state.owner.alive(), timeout=30)
+    stages = (
+        [c for c in state.components if c.name == GATEWAY],
+        [c for c in state.components if c.name not in SERVER_NAMES and c.name != GATEWAY],
+        [c for c in state.components if c.name in SERVER_NAMES],
+    )
+    for stage in stages:
+        with ThreadPoolExecutor(max_workers=max(len(stage), 1)) as pool:
+            for name in pool.map(_stop_component, stage):
+                on_stop(name)
+    layout.state_file.unlink(missing_ok=True)
+
+
+def _stop_component(component: ComponentState) -> str:
+    stop(component.record, component.signal)
+    return component.name

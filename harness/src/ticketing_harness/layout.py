@@ -1,0 +1,68 @@
+"""Where the local stack keeps its data, logs, config and state, under one state directory."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from ticketing_harness.catalog import SERVICE_NAMES, Server
+
+STATE_DIR_VARIABLE = "TICKETING_STATE_DIR"
+GATEWAY = "gateway"
+SERVER_NAMES: tuple[str, ...] = tuple(server.value for server in Server)
+COMPONENT_NAMES: tuple[str, ...] = (*SERVER_NAMES, *SERVICE_NAMES, GATEWAY)
+
+
+def default_state_dir() -> Path:
+    """$TICKETING_STATE_DIR, else .ticketing in the current directory."""
+    return Path(os.environ.get(STATE_DIR_VARIABLE) or ".ticketing").absolute()
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The paths inside one state directory."""
+
+    root: Path
+
+    @property
+    def state_file(self) -> Path:
+        return self.root / "state.json"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.root / "up.lock"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.root / "logs"
+
+    @property
+    def gateway_dir(self) -> Path:
+        return self.root / "gateway"
+
+    @property
+    def certs_dir(self) -> Path:
+        return self.root / "certs"
+
+    def server_dir(self, server: Server) -> Path:
+        return self.data_dir / server.value
+
+    def log_path(self, component: str) -> Path:
+        """The log of a component; servers keep theirs beside their data."""
+        if component in SERVER_NAMES:
+            return self.server_dir(Server(component)) / "server.log"
+        return self.log_dir / f"{component}.log"
+
+    def jwt_key(self) -> str:
+        """The signing key of this stack's sessions, made once so sign-ins survive a restart."""
+        path = self.root / "jwt-key"
+        if not path.exists():
+            path.touch(mode=0o600)
+            path.write_text(secrets.token_urlsafe(32))
+        return path.read_text().strip()

@@ -1,0 +1,315 @@
+"""`ticketing up`: start the servers, the services and the gateway in parallel, wait until ready."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import sys
+import threading
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+from ticketing_harness.catalog import DATABASES, SERVICES, Server, Service
+from ticketing_harness.certs import ensure_certificates
+from ticketing_harness.errors import HarnessError
+from ticketing_harness.gateway import GatewayConfig, Tls, nginx_binary, start_gateway, write_config
+from ticketing_harness.layout import GATEWAY, Layout
+from ticketing_harness.ports import ensure_free, free_port
+from ticketing_harness.processes import ProcessRecord, exit_code, log_tail, spawn
+from ticketing_harness.servers import (
+    NatsServer,
+    PostgresServer,
+    RedisServer,
+    ServerError,
+    ServerProcess,
+    StripeServer,
+)
+from ticketing_harness.state import ComponentState, StackState
+
+
+class Phase(StrEnum):
+    """Where a component is in its start."""
+
+    WAITING = "waiting"
+    STARTING = "starting"
+    READY = "ready"
+    FAILED = "failed"
+
+
+Observer = Callable[[str, Phase, str], None]
+
+
+@dataclass(frozen=True)
+class UpOptions:
+    """What `ticketing up` was asked for."""
+
+    layout: Layout
+    port: int = 8080
+    fresh: bool = False
+    expiration_seconds: int = 900
+    tls: bool = False
+    stripe_secret_key: str | None = None
+    timeout: float = 60.0
+
+
+class StartFailed(HarnessError):
+    """A component did not become ready; the message names it and shows its log."""
+
+
+@dataclass
+class Startup:
+    """One run of `up`: the processes started so far, recorded in the state file as they start."""
+
+    options: UpOptions
+    observe: Observer
+    state: StackState = field(init=False)
+    started_at: float = field(default_factory=time.monotonic)
+    ready_after: dict[str, float] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        me = ProcessRecord.of(os.getpid())
+        self.state = StackState(me.pid, me.create_time, url="")
+
+    async def run(self) -> StackState:
+        """Start everything; on any failure the caller stops what `state` lists."""
+        options = self.options
+        layout = options.layout
+        servers = _servers(options)
+        ports = {service.name: free_port() for service in SERVICES}
+        gateway = _gateway_config(options, ports)
+        self.state.url = gateway.url
+        self._save()
+        for name in (*[s.value for s in servers], *[s.name for s in SERVICES], GATEWAY):
+            self.observe(name, Phase.WAITING, "")
+        server_tasks = {
+            kind: asyncio.create_task(self._server(kind, server))
+            for kind, server in servers.items()
+        }
+        tasks = [*server_tasks.values(), asyncio.create_task(self._gateway(gateway))]
+        for service in SERVICES:
+            env = {
+                **_service_env(service, options, servers, gateway.internal_url),
+                "PORT": str(ports[service.name]),
+                "JWT_KEY": layout.jwt_key(),
+            }
+            tasks.append(asyncio.create_task(self._service(service, env, server_tasks)))
+        await asyncio.gather(*tasks)
+        self.state.status = "ready"
+        self._save()
+        return self.state
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started_at
+
+    async def _server(self, kind: Server, server: ServerProcess) -> None:
+        self.observe(kind.value, Phase.STARTING, f"port {server.port}")
+        try:
+            await asyncio.to_thread(self._start_server, kind, server)
+        except ServerError as error:
+            self.observe(kind.value, Phase.FAILED, "")
+            raise StartFailed(f"{kind.value} failed to start: {error}") from error
+        if isinstance(server, PostgresServer):
+            await _ensure_databases(server, DATABASES)
+        self._ready(kind.value, f"port {server.port}")
+
+    def _start_server(self, kind: Server, server: ServerProcess) -> None:
+        """Runs in a thread, which outlives a cancelled start: it records what it started."""
+        try:
+            server.start()
+        finally:
+            if server.pid is not None:
+                self._record(
+                    kind.value, server.pid, server.port, server.log_path, server.stop_signal.name
+                )
+
+    async def _gateway(self, config: GatewayConfig) -> None:
+        self.observe(GATEWAY, Phase.STARTING, config.url)
+        write_config(config)
+        record = start_gateway(config)
+        log = config.log_dir / "gateway.log"
+        self._record(GATEWAY, record.pid, config.port, log, "SIGTERM", record.create_time)
+        await self._until_ready(GATEWAY, record, log, lambda client: _answers(client, config))
+        self._ready(GATEWAY, config.url)
+
+    async def _service(
+        self,
+        service: Service,
+        env: Mapping[str, str],
+        servers: Mapping[Server, asyncio.Task[None]],
+    ) -> None:
+        needed = [servers[kind] for kind in service.needs if kind in servers]
+        await asyncio.gather(*needed)
+        port = int(env["PORT"])
+        log = self.options.layout.log_path(service.name)
+        self.observe(service.name, Phase.STARTING, f"port {port}")
+        record = spawn([sys.executable, "-m", service.module], log, env)
+        ready_url = f"http://127.0.0.1:{port}/readyz"
+        self._record(service.name, record.pid, port, log, "SIGTERM", record.create_time, ready_url)
+        await self._until_ready(service.name, record, log, lambda client: _is_ok(client, ready_url))
+        self._ready(service.name, f"port {port}")
+
+    async def _until_ready(
+        self,
+        name: str,
+        record: ProcessRecord,
+        log: Path,
+        check: Callable[[httpx.AsyncClient], Awaitable[bool]],
+    ) -> None:
+        deadline = time.monotonic() + self.options.timeout
+        async with httpx.AsyncClient(timeout=2.0) as client:
+            while not await check(client):
+                if not record.alive():
+                    self.observe(name, Phase.FAILED, "")
+                    code = exit_code(record)
+                    raise StartFailed(
+                        f"{name} exited with code {code} while starting. "
+                        f"Last lines of {log}:\n{log_tail(log)}"
+                    )
+                if time.monotonic() > deadline:
+                    self.observe(name, Phase.FAILED, "")
+                    raise StartFailed(
+                        f"{name} was not ready within {self.options.timeout:.0f}s. "
+                        f"Last lines of {log}:\n{log_tail(log)}"
+                    )
+                await asyncio.sleep(0.05)
+
+    def _record(
+        self,
+        name: str,
+        pid: int,
+        port: int,
+        log: Path,
+        stop_signal: str,
+        create_time: float | None = None,
+        ready_url: str | None = None,
+    ) -> None:
+        if create_time is None:
+            create_time = ProcessRecord.of(pid).create_time
+        component = ComponentState(
+            name, pid, create_time, port, os.fspath(log), stop_signal, ready_url
+        )
+        with self._lock:
+            self.state.components.append(component)
+            self.state.save(self.options.layout.state_file)
+
+    def _ready(self, name: str, detail: str) -> None:
+        self.ready_after[name] = self.elapsed
+        self.observe(name, Phase.READY, f"{detail} ({self.ready_after[name]:.1f}s)")
+
+    def _save(self) -> None:
+        with self._lock:
+            self.state.save(self.options.layout.state_file)
+
+
+def preflight(options: UpOptions) -> None:
+    """Fail before starting anything: missing programs, a busy port; then wipe data if fresh."""
+    nginx_binary()
+    for server in _servers(options).values():
+        if server.default_binary() is None:
+            raise HarnessError(f"{server.name} is not installed: {server.install_hint}")
+    ensure_free(options.port, "gateway")
+    if options.fresh:
+        shutil.rmtree(options.layout.data_dir, ignore_errors=True)
+
+
+def _servers(options: UpOptions) -> dict[Server, ServerProcess]:
+    layout = options.layout
+    servers: dict[Server, ServerProcess] = {
+        Server.POSTGRES: PostgresServer(layout.server_dir(Server.POSTGRES), detached=True),
+        Server.NATS: NatsServer(layout.server_dir(Server.NATS), detached=True),
+        Server.REDIS: RedisServer(layout.server_dir(Server.REDIS), detached=True),
+    }
+    if options.stripe_secret_key is None:
+        servers[Server.STRIPE] = StripeServer(layout.server_dir(Server.STRIPE), detached=True)
+    return servers
+
+
+def _gateway_config(options: UpOptions, ports: Mapping[str, int]) -> GatewayConfig:
+    layout = options.layout
+    tls = None
+    if options.tls:
+        files, _ = ensure_certificates(layout.certs_dir)
+        tls = Tls(files.certificate, files.key)
+    return GatewayConfig(
+        port=options.port,
+        upstreams=ports,
+        prefix=layout.gateway_dir,
+        log_dir=layout.log_dir,
+        tls=tls,
+        internal_port=free_port() if tls else None,
+    )
+
+
+def _service_env(
+    service: Service,
+    options: UpOptions,
+    servers: Mapping[Server, ServerProcess],
+    api_base_url: str,
+) -> dict[str, str]:
+    """The environment a service is configured with, but for its port and the signing key."""
+    env = {
+        **os.environ,
+        "HOST": "127.0.0.1",
+        "ENVIRONMENT": "dev",
+        "PLAIN_HTTP": "false" if options.tls else "true",
+        "API_BASE_URL": api_base_url,
+        "EXPIRATION_WINDOW_SECONDS": str(options.expiration_seconds),
+    }
+    postgres = servers[Server.POSTGRES]
+    if service.database is not None and isinstance(postgres, PostgresServer):
+        env["DATABASE_URL"] = postgres.dsn(service.database)
+    nats = servers[Server.NATS]
+    if Server.NATS in service.needs and isinstance(nats, NatsServer):
+        env["NATS_URL"] = nats.url
+    redis = servers[Server.REDIS]
+    if Server.REDIS in service.needs and isinstance(redis, RedisServer):
+        env["REDIS_URL"] = redis.url
+    if Server.STRIPE in service.needs:
+        env.update(_stripe_env(options, servers.get(Server.STRIPE)))
+    return env
+
+
+def _stripe_env(options: UpOptions, server: ServerProcess | None) -> dict[str, str]:
+    if isinstance(server, StripeServer):
+        return {"STRIPE_SECRET_KEY": server.api_key, "STRIPE_API_BASE": server.api_base}
+    assert options.stripe_secret_key is not None
+    return {"STRIPE_SECRET_KEY": options.stripe_secret_key}
+
+
+async def _ensure_databases(server: PostgresServer, names: tuple[str, ...]) -> None:
+    """Create each service's database unless it exists (data survives `down`/`up`)."""
+    connection = await asyncpg.connect(server.dsn())
+    try:
+        existing = {
+            row["datname"] for row in await connection.fetch("SELECT datname FROM pg_database")
+        }
+    finally:
+        await connection.close()
+    for name in names:
+        if name not in existing:
+            await server.create_database(name)
+
+
+async def _is_ok(client: httpx.AsyncClient, url: str) -> bool:
+    try:
+        return (await client.get(url)).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+async def _answers(client: httpx.AsyncClient, config: GatewayConfig) -> bool:
+    """nginx answers at all (its upstreams may still be starting)."""
+    try:
+        await client.get(f"{config.internal_url}/", timeout=0.5)
+    except httpx.TransportError:
+        return False
+    return True

@@ -1,0 +1,65 @@
+"""The state file of a running stack: what runs where, so other commands can find and stop it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ticketing_harness.processes import ProcessRecord
+
+
+@dataclass
+class ComponentState:
+    """One process of the stack."""
+
+    name: str
+    pid: int
+    create_time: float
+    port: int
+    log: str
+    stop_signal: str = "SIGTERM"
+    ready_url: str | None = None
+
+    @property
+    def record(self) -> ProcessRecord:
+        return ProcessRecord(self.pid, self.create_time)
+
+    @property
+    def signal(self) -> signal.Signals:
+        return signal.Signals[self.stop_signal]
+
+
+@dataclass
+class StackState:
+    """The whole stack: the process that started it, its URL and its components in start order."""
+
+    owner_pid: int
+    owner_create_time: float
+    url: str
+    status: str = "starting"
+    components: list[ComponentState] = field(default_factory=list)
+
+    @property
+    def owner(self) -> ProcessRecord:
+        return ProcessRecord(self.owner_pid, self.owner_create_time)
+
+    def running(self) -> list[ComponentState]:
+        return [component for component in self.components if component.record.alive()]
+
+    def save(self, path: Path) -> None:
+        """Write atomically, so a reader never sees half a file."""
+        partial = path.with_suffix(".partial")
+        partial.write_text(json.dumps(asdict(self), indent=2))
+        os.replace(partial, path)
+
+    @classmethod
+    def load(cls, path: Path) -> StackState | None:
+        try:
+            raw = json.loads(path.read_text())
+        except FileNotFoundError:
+            return None
+        components = [ComponentState(**item) for item in raw.pop("components")]
+        return cls(**raw, components=components)
