@@ -28,7 +28,10 @@ from pydantic.alias_generators import to_camel
 from ticketing_common.contracts import is_uuid, load_catalog, parse_timestamp
 from ticketing_common.errors import ContractViolation
 
-PRICE_PATTERN = r"^(?:[1-9][0-9]{0,8}\.[0-9]{2}|0\.(?:0[1-9]|[1-9][0-9]))$"
+# The schemas' patterns, verbatim (a test checks). (?![\s\S]) anchors at the very end in
+# every regex dialect, where Python's $ would also accept a trailing newline.
+PRICE_PATTERN = r"^(?:[1-9][0-9]{0,8}\.[0-9]{2}|0\.(?:0[1-9]|[1-9][0-9]))(?![\s\S])"
+PRODUCER_PATTERN = r"^[a-z][a-z0-9-]{0,62}(?![\s\S])"
 _PRICE = re.compile(PRICE_PATTERN)
 _CENT = Decimal("0.01")
 
@@ -52,7 +55,7 @@ def _to_version(value: object) -> int:
 
 def _to_price(value: object) -> Decimal:
     text = value if isinstance(value, str) else _cents_text(value)
-    if text is None or _PRICE.fullmatch(text) is None:
+    if text is None or _PRICE.search(text) is None:
         raise ValueError(
             "must be > 0 with at most 2 decimals, as a Decimal or a string like '19.99' "
             "(never a binary float)"
@@ -108,6 +111,7 @@ Timestamp = Annotated[
 
 Title = Annotated[str, Field(strict=True, min_length=1, max_length=200)]
 ProviderId = Annotated[str, Field(strict=True, min_length=1, max_length=255)]
+Producer = Annotated[str, Field(strict=True, pattern=re.compile(PRODUCER_PATTERN))]
 
 
 class OrderStatus(StrEnum):
@@ -257,7 +261,7 @@ class Envelope(WireModel):
     type: str
     schema_version: int
     occurred_at: Timestamp
-    producer: str
+    producer: Producer
     data: dict[str, Any]
 
     @classmethod
