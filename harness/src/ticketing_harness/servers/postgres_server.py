@@ -1,0 +1,172 @@
+"""PostgreSQL from the installed binaries, run as an unprivileged user when we are root."""
+
+from __future__ import annotations
+
+import os
+import pwd
+import re
+import shutil
+import signal
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+
+import asyncpg
+
+from ticketing_harness.servers.process import ServerError, ServerProcess, find_on_path
+
+# Durability traded for speed: for throwaway test data only.
+FAST_SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
+
+
+def _unprivileged_user() -> str:
+    """PostgreSQL refuses to run as root: use its own account, else nobody."""
+    try:
+        pwd.getpwnam("postgres")
+    except KeyError:
+        return "nobody"
+    return "postgres"
+
+
+def _version(bindir: Path) -> int:
+    match = re.search(r"(\d+)", bindir.parent.name)
+    return int(match.group(1)) if match else 0
+
+
+def _bindirs() -> list[Path]:
+    """Where PostgreSQL binaries may be: pg_config's bindir, then the newest Debian ones."""
+    found: list[Path] = []
+    if pg_config := shutil.which("pg_config"):
+        result = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True)
+        if result.returncode == 0:
+            found.append(Path(result.stdout.strip()))
+    found += sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=_version, reverse=True)
+    return found
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+class PostgresServer(ServerProcess):
+    """A private PostgreSQL cluster: data in ``directory/data``, socket in ``directory/socket``.
+
+    ``initdb`` runs only when the data directory is new, so a restart or a second
+    ``ticketing up`` reuses it. Authentication is ``trust`` for the superuser ``postgres``.
+    """
+
+    name = "PostgreSQL"
+    binary_name = "postgres"
+    install_hint = "apt-get install postgresql (or pass binary= the path of a postgres executable)"
+    stop_signal = signal.SIGINT  # "fast" shutdown; SIGTERM would wait for every client to leave
+    superuser = "postgres"
+
+    def __init__(
+        self,
+        directory: Path | str,
+        *,
+        port: int | None = None,
+        binary: Path | str | None = None,
+        pid: int | None = None,
+        detached: bool = False,
+        fast: bool = False,
+        settings: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(directory, port=port, binary=binary, pid=pid, detached=detached)
+        self.fast = fast
+        self.settings = {**(FAST_SETTINGS if fast else {}), **(settings or {})}
+        self.user = _unprivileged_user() if os.geteuid() == 0 else None
+
+    @property
+    def data_dir(self) -> Path:
+        """The cluster's data directory."""
+        return self.directory / "data"
+
+    @property
+    def socket_dir(self) -> Path:
+        """The directory of the server's unix socket."""
+        return self.directory / "socket"
+
+    def dsn(self, database: str = "postgres") -> str:
+        """Return the DSN of ``database`` on this server."""
+        return f"postgresql://{self.superuser}@127.0.0.1:{self.port}/{database}"
+
+    async def create_database(self, name: str) -> str:
+        """Create the database ``name`` and return its DSN."""
+        await self._admin(f"CREATE DATABASE {_quote(name)}")
+        return self.dsn(name)
+
+    async def drop_database(self, name: str) -> None:
+        """Drop the database ``name`` if it exists, disconnecting its clients."""
+        await self._admin(f"DROP DATABASE IF EXISTS {_quote(name)} WITH (FORCE)")
+
+    def default_binary(self) -> Path | None:
+        """The postgres binary in the first bindir that has one, else on PATH."""
+        for bindir in _bindirs():
+            if (bindir / self.binary_name).is_file():
+                return bindir / self.binary_name
+        return find_on_path(self.binary_name)
+
+    def prepare(self, binary: Path) -> None:
+        """Give the server user its directories and run initdb once."""
+        super().prepare(binary)
+        for path in (self.data_dir, self.socket_dir):
+            path.mkdir(mode=0o700, exist_ok=True)
+            if self.user is not None:
+                shutil.chown(path, self.user, pwd.getpwnam(self.user).pw_gid)
+        if self.user is not None and self.run_step(["test", "-w", str(self.data_dir)]) != 0:
+            raise ServerError(
+                f"{self.name}: this process is root, so the server runs as user {self.user!r},"
+                f" who cannot reach {self.data_dir}. Use a directory whose parents that user"
+                " can search (for example one made under /tmp with mode 0o711)."
+            )
+        if not (self.data_dir / "PG_VERSION").exists():
+            self._initdb(binary.parent / "initdb")
+
+    def argv(self, binary: Path) -> list[str]:
+        """Listen on 127.0.0.1 and a private socket; settings as ``-c`` options."""
+        options = [f"-c{name}={value}" for name, value in self.settings.items()]
+        return [
+            str(binary),
+            "-D",
+            str(self.data_dir),
+            "-p",
+            str(self.port),
+            "-h",
+            "127.0.0.1",
+            "-k",
+            str(self.socket_dir),
+            *options,
+        ]
+
+    def is_ready(self) -> bool:
+        """Ready when this postmaster's pid file reports "ready" (PostgreSQL 10+)."""
+        try:
+            lines = (self.data_dir / "postmaster.pid").read_text().splitlines()
+        except FileNotFoundError:
+            return False
+        return len(lines) >= 8 and lines[0] == str(self.pid) and lines[7].strip() == "ready"
+
+    def _initdb(self, initdb: Path) -> None:
+        args = [
+            str(initdb),
+            "-D",
+            str(self.data_dir),
+            "-U",
+            self.superuser,
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C",
+            *(["--no-sync"] if self.fast else []),
+        ]
+        if code := self.run_step(args):
+            raise self.error(f"could not be initialised: initdb exited with code {code}")
+
+    async def _admin(self, statement: str) -> None:
+        connection = await asyncpg.connect(self.dsn())
+        try:
+            await connection.execute(statement)
+        finally:
+            await connection.close()

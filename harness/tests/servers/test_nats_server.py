@@ -1,0 +1,55 @@
+"""NATS JetStream server: serves JetStream, keeps messages across a restart."""
+
+from __future__ import annotations
+
+import nats
+
+from ticketing_harness.servers import NatsServer
+
+
+async def _publish(url: str, data: bytes) -> int:
+    connection = await nats.connect(url)
+    try:
+        jetstream = connection.jetstream()
+        await jetstream.add_stream(name="ORDERS", subjects=["orders.>"])
+        return (await jetstream.publish("orders.created", data)).seq
+    finally:
+        await connection.close()
+
+
+async def _read(url: str, sequence: int) -> bytes | None:
+    connection = await nats.connect(url)
+    try:
+        return (await connection.jetstream().get_msg("ORDERS", sequence)).data
+    finally:
+        await connection.close()
+
+
+async def test_jetstream_stores_a_published_message(nats_url: str) -> None:
+    sequence = await _publish(nats_url, b"order 1")
+
+    assert await _read(nats_url, sequence) == b"order 1"
+
+
+async def test_delete_streams_leaves_jetstream_empty(
+    nats_server: NatsServer, nats_url: str
+) -> None:
+    await _publish(nats_url, b"order 1")
+
+    await nats_server.delete_streams()
+
+    connection = await nats.connect(nats_url)
+    try:
+        assert await connection.jetstream().streams_info() == []
+    finally:
+        await connection.close()
+
+
+async def test_restart_keeps_messages_on_the_same_port(private_nats_server: NatsServer) -> None:
+    url = private_nats_server.url
+    sequence = await _publish(url, b"order 1")
+
+    private_nats_server.restart()
+
+    assert private_nats_server.url == url
+    assert await _read(url, sequence) == b"order 1"

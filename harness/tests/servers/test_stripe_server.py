@@ -1,0 +1,53 @@
+"""localstripe server: a Stripe API with per-instance state that survives a restart."""
+
+from __future__ import annotations
+
+import httpx
+
+from ticketing_harness.servers import StripeServer
+
+AUTH = (StripeServer.api_key, "")
+
+
+def _create_payment_intent(api_base: str) -> str:
+    response = httpx.post(
+        f"{api_base}/v1/payment_intents", data={"amount": 2000, "currency": "usd"}, auth=AUTH
+    )
+    response.raise_for_status()
+    return str(response.json()["id"])
+
+
+def _status(api_base: str, intent_id: str) -> int:
+    return httpx.get(f"{api_base}/v1/payment_intents/{intent_id}", auth=AUTH).status_code
+
+
+def test_created_payment_intent_can_be_read_back(stripe_api_base: str) -> None:
+    intent_id = _create_payment_intent(stripe_api_base)
+
+    assert _status(stripe_api_base, intent_id) == 200
+
+
+def test_flush_forgets_every_object(stripe_server: StripeServer, stripe_api_base: str) -> None:
+    intent_id = _create_payment_intent(stripe_api_base)
+
+    stripe_server.flush()
+
+    assert _status(stripe_api_base, intent_id) == 404
+
+
+def test_restart_keeps_objects_on_the_same_port(private_stripe_server: StripeServer) -> None:
+    api_base = private_stripe_server.api_base
+    intent_id = _create_payment_intent(api_base)
+
+    private_stripe_server.restart()
+
+    assert private_stripe_server.api_base == api_base
+    assert _status(api_base, intent_id) == 200
+
+
+def test_instances_do_not_share_objects(
+    stripe_api_base: str, private_stripe_server: StripeServer
+) -> None:
+    intent_id = _create_payment_intent(private_stripe_server.api_base)
+
+    assert _status(stripe_api_base, intent_id) == 404
