@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import nats
@@ -61,7 +62,7 @@ class Bus:
                     max_reconnect_attempts=-1,
                     allow_reconnect=True,
                 )
-            except (OSError, nats.errors.Error, asyncio.TimeoutError) as exc:
+            except (TimeoutError, OSError, nats.errors.Error) as exc:
                 if time.monotonic() + delay > deadline:
                     raise BusUnavailable(f"cannot reach NATS at {url}: {exc}") from exc
                 await asyncio.sleep(delay)
@@ -113,6 +114,30 @@ class Bus:
             subject, payload, timeout=timeout, headers={Header.MSG_ID: event_id}
         )
 
+    async def publish_batch(
+        self, messages: Sequence[tuple[str, bytes, str]], *, timeout: float = 5.0
+    ) -> list[bool]:
+        """Publish (subject, payload, event id) triples pipelined; returns which were stored.
+
+        A message that fails or gets no PubAck within `timeout` is reported False.
+        """
+        futures: list[asyncio.Future[PubAck]] = []
+        try:
+            for subject, payload, event_id in messages:
+                futures.append(
+                    await self.js.publish_async(
+                        subject, payload, wait_stall=timeout, headers={Header.MSG_ID: event_id}
+                    )
+                )
+        except Exception as exc:
+            log.warning("publishing stopped after %d of %d: %s", len(futures), len(messages), exc)
+        if futures:
+            _, pending = await asyncio.wait(futures, timeout=timeout)
+            for future in pending:
+                future.cancel()
+        stored = [f.done() and not f.cancelled() and f.exception() is None for f in futures]
+        return stored + [False] * (len(messages) - len(futures))
+
     async def dead_letter(self, consumer: str, msg: Msg, reason: str, deliveries: int) -> None:
         """Keep a message that will never apply, visibly, then stop its redelivery."""
         log.error(
@@ -160,4 +185,3 @@ class Bus:
     async def close(self) -> None:
         if not self.nc.is_closed:
             await self.nc.drain()
-

@@ -6,13 +6,17 @@ import logging
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 from ticketing_common.errors import Conflict
 
 log = logging.getLogger(__name__)
+
+# What handlers and repositories receive: a plain connection or one borrowed from a pool.
+Connection: TypeAlias = "asyncpg.Connection[Any] | PoolConnectionProxy[Any]"
 
 COMMON_MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -39,12 +43,14 @@ def migration_files(directory: Path) -> list[Path]:
     return files
 
 
-async def apply_migrations(pool: asyncpg.Pool, service_migrations: Path) -> list[str]:
+async def apply_migrations(pool: asyncpg.Pool, service_migrations: Path | None) -> list[str]:
     """Apply the shared, then the service's migrations not applied yet; returns their names.
 
     Runs under an advisory lock, so replicas starting together apply each file once.
     """
-    sources = [("common", COMMON_MIGRATIONS), (service_migrations.parent.name, service_migrations)]
+    sources = [("common", COMMON_MIGRATIONS)]
+    if service_migrations is not None:
+        sources.append((service_migrations.parent.name, service_migrations))
     applied: list[str] = []
     async with pool.acquire() as conn:
         await conn.execute("SELECT pg_advisory_lock($1)", _MIGRATION_LOCK_KEY)
@@ -76,7 +82,7 @@ def _identifier(name: str) -> str:
 
 
 async def update_versioned(
-    conn: asyncpg.Connection,
+    conn: Connection,
     table: str,
     row_id: Any,
     expected_version: int,

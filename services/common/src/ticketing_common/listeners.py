@@ -24,6 +24,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from ticketing_common.bus import Bus
 from ticketing_common.contracts import validate_envelope
+from ticketing_common.db import Connection
 from ticketing_common.errors import ContractViolation
 from ticketing_common.events import Envelope, EventData
 
@@ -59,7 +60,7 @@ class DeliveryPolicy:
 
 
 Handler = Callable[[E, Envelope], Awaitable[None]]
-TransactionalHandler = Callable[[asyncpg.Connection, E], Awaitable[None]]
+TransactionalHandler = Callable[[Connection, E], Awaitable[None]]
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,9 @@ import logging
 
 import asyncpg
 
-from ticketing_common.bus import Bus
+from ticketing_common.bus import Bus, BusUnavailable
 from ticketing_common.contracts import load_catalog, validate_envelope
+from ticketing_common.db import Connection
 from ticketing_common.events import Envelope, EventData
 
 log = logging.getLogger(__name__)
@@ -20,14 +21,14 @@ CHANNEL = "outbox"
 _RELAY_LOCK_KEY = 7_140_205_527
 
 
-async def enqueue(conn: asyncpg.Connection, data: EventData, *, producer: str) -> Envelope:
+async def enqueue(conn: Connection, data: EventData, *, producer: str) -> Envelope:
     """Store the event inside the caller's transaction; refused if it breaks its contract."""
     envelope = Envelope.wrap(data, producer)
     await enqueue_envelope(conn, envelope)
     return envelope
 
 
-async def enqueue_envelope(conn: asyncpg.Connection, envelope: Envelope) -> None:
+async def enqueue_envelope(conn: Connection, envelope: Envelope) -> None:
     """Store a ready-made envelope (e.g. one with a deterministic id) for the relay."""
     validate_envelope(envelope.model_dump(mode="json", by_alias=True))
     await conn.execute(
@@ -42,7 +43,7 @@ async def enqueue_envelope(conn: asyncpg.Connection, envelope: Envelope) -> None
 
 
 class OutboxRelay:
-    """Publishes unsent outbox rows in order; wakes on NOTIFY, backs off while the broker is down."""
+    """Publishes unsent rows in order; wakes on NOTIFY, backs off while the broker is down."""
 
     def __init__(
         self,
@@ -112,18 +113,13 @@ class OutboxRelay:
                 " WHERE sent_at IS NULL ORDER BY seq LIMIT $1",
                 self.batch_size,
             )
-            published: list[int] = []
-            failure: Exception | None = None
-            for row in rows:
-                try:
-                    await self.bus.publish_raw(row["subject"], row["payload"], str(row["event_id"]))
-                except Exception as exc:
-                    failure = exc
-                    break
-                published.append(row["seq"])
+            stored = await self.bus.publish_batch(
+                [(row["subject"], row["payload"], str(row["event_id"])) for row in rows]
+            )
+            published = [row["seq"] for row, ok in zip(rows, stored, strict=True) if ok]
             await conn.execute(
                 "UPDATE outbox SET sent_at = now() WHERE seq = ANY($1::bigint[])", published
             )
-        if failure is not None:
-            raise failure
+        if len(published) < len(rows):
+            raise BusUnavailable(f"{len(rows) - len(published)} outbox events not published yet")
         return len(published)

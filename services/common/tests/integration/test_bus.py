@@ -91,7 +91,9 @@ async def test_contract_breaking_message_is_dead_lettered_and_consumer_goes_on(b
         await bus.publish_raw(subject, broken.to_bytes(), str(broken.id))
         await bus.publish_raw(subject, b"not json at all", "garbage-1")
         await bus.publish(Envelope.wrap(good, "tickets"))
-        await eventually(lambda: reached(received, 1), message="valid event after poison not handled")
+        await eventually(
+            lambda: reached(received, 1), message="valid event after poison not handled"
+        )
         letters = await eventually(
             lambda: _at_least(bus.dead_letters("t-poison"), 2), message="no dead letters"
         )
@@ -128,7 +130,6 @@ async def test_rejected_event_is_dead_lettered_at_once(bus: Bus) -> None:
         )
     assert letters[0].deliveries == 1
     assert letters[0].reason == "rejected: ticket belongs to nobody"
-
 
 
 async def _at_least(letters_coro: Any, count: int) -> Any:

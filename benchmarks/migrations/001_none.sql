@@ -1,1 +1,0 @@
--- The benchmark needs only the shared outbox and processed-events tables.
