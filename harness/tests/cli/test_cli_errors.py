@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import fcntl
 import json
-import os
 import socket
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,18 +17,7 @@ from ticketing_harness.errors import HarnessError
 from ticketing_harness.layout import Layout
 from ticketing_harness.ports import free_port
 from ticketing_harness.state import StackState
-
-
-def ticketing(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the real command line in a child process."""
-    return subprocess.run(
-        [sys.executable, "-m", "ticketing_harness.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, **(env or {})},
-        check=False,
-    )
+from ticketing_harness.testing import run_ticketing as ticketing
 
 
 def _one_error_line(result: subprocess.CompletedProcess[str]) -> str:

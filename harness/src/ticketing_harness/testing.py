@@ -1,0 +1,108 @@
+"""For tests: run the real `ticketing` command, and whole stacks started with it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import psutil
+
+from ticketing_harness.ports import free_port
+
+
+def run_ticketing(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run the real command line in a child process and capture its output."""
+    return subprocess.run(
+        [sys.executable, "-m", "ticketing_harness.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "COLUMNS": "200", **(env or {})},
+        check=False,
+    )
+
+
+def make_state_dir() -> Path:
+    """A state directory PostgreSQL's own user can reach (pytest's tmp_path is root-only)."""
+    path = Path(tempfile.mkdtemp(prefix="ticketing-test-"))
+    path.chmod(0o711)
+    return path
+
+
+@dataclass(frozen=True)
+class RunningStack:
+    """A stack started by the real CLI: its gateway URL, state directory and `up` output."""
+
+    url: str
+    state_dir: Path
+    up_output: str
+
+    def ticketing(
+        self, *args: str, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """Run a `ticketing` command against this stack's state directory."""
+        return run_ticketing(*args, "--state-dir", str(self.state_dir), env=env)
+
+    def recorded_pids(self) -> list[int]:
+        """The pids the state file lists."""
+        state = json.loads((self.state_dir / "state.json").read_text())
+        return [component["pid"] for component in state["components"]]
+
+
+def start_stack(*options: str, env: dict[str, str] | None = None) -> RunningStack:
+    """`ticketing up --detach` on a free port in a new state directory; raise with its output."""
+    state_dir = make_state_dir()
+    port = free_port()
+    args = ("up", "--detach", "--port", str(port), "--state-dir", str(state_dir), *options)
+    result = run_ticketing(*args, env=env, timeout=180)
+    if result.returncode != 0:
+        shutil.rmtree(state_dir, ignore_errors=True)
+        raise AssertionError(f"ticketing up failed:\n{result.stdout}\n{result.stderr}")
+    return RunningStack(f"http://127.0.0.1:{port}", state_dir, result.stdout)
+
+
+def stop_stack(stack: RunningStack) -> None:
+    """`ticketing down`, then remove the state directory."""
+    result = stack.ticketing("down")
+    if result.returncode != 0:
+        raise AssertionError(f"ticketing down failed:\n{result.stdout}\n{result.stderr}")
+    shutil.rmtree(stack.state_dir, ignore_errors=True)
+
+
+def processes_using(directory: Path) -> list[psutil.Process]:
+    """Processes with a file open (a log, a data file) or their working directory inside."""
+    found = []
+    for process in psutil.process_iter():
+        try:
+            paths = [Path(f.path) for f in process.open_files()] + [Path(process.cwd())]
+        except psutil.Error:
+            continue
+        if any(path.is_relative_to(directory) for path in paths):
+            found.append(process)
+    return found
+
+
+def unique(prefix: str) -> str:
+    """`prefix` with a random suffix, so tests sharing a stack do not see each other's data."""
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+async def sign_up(url: str, password: str = "secret-pass") -> httpx.AsyncClient:
+    """A client holding the session cookie of a new user, as a browser would."""
+    client = httpx.AsyncClient(base_url=url, timeout=10)
+    email = f"{unique('user')}@example.com"
+    response = await client.post("/api/users/signup", json={"email": email, "password": password})
+    if response.status_code != 201:
+        await client.aclose()
+        raise AssertionError(f"sign-up failed: {response.status_code} {response.text}")
+    return client
