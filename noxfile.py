@@ -11,7 +11,8 @@ nox.options.sessions = ["tests"]
 
 SOURCES = ["services", "harness", "contracts", "benchmarks", "noxfile.py"]
 # One mypy run per package: every package has its own `tests/conftest.py`.
-PACKAGES = sorted(str(p.parent) for p in Path(".").glob("services/*/pyproject.toml")) + [
+PACKAGES = [
+    *sorted(str(p.parent) for p in Path(".").glob("services/*/pyproject.toml")),
     "harness",
     "contracts",
     "benchmarks",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import tempfile
 import time
@@ -84,7 +85,7 @@ async def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ticketing-bench-") as tmp:
         root = Path(tmp)
-        root.chmod(0o711)  # noqa: ASYNC240 (as root, PostgreSQL runs as a user who must reach it)
+        os.chmod(root, 0o711)  # as root, PostgreSQL runs as a user who must reach its data
         with (
             NatsServer(root / "nats") as nats_server,
             PostgresServer(root / "pg", fast=args.no_fsync) as pg,
