@@ -6,6 +6,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,11 +74,31 @@ def stop(record: ProcessRecord, sig: signal.Signals = signal.SIGTERM, timeout: f
     except psutil.Error:
         return
     _signal_all(family, sig)
-    _gone, alive = psutil.wait_procs(family, timeout=timeout)
+    alive = _wait_gone(family, timeout)
     if alive:
         _signal_all(alive, signal.SIGKILL)
-        psutil.wait_procs(alive, timeout=5)
+        _wait_gone(alive, 5)
     _reap(record.pid)
+
+
+def _wait_gone(processes: Sequence[psutil.Process], timeout: float) -> list[psutil.Process]:
+    """Wait until each process ended; return those still running after `timeout`.
+
+    A zombie counts as ended: where init never reaps orphans, it would wait forever.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        alive = [process for process in processes if _running(process)]
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.02)
+
+
+def _running(process: psutil.Process) -> bool:
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
 
 
 def _signal_all(processes: Sequence[psutil.Process], sig: signal.Signals) -> None:

@@ -95,3 +95,24 @@ def test_a_missing_program_comes_with_the_command_that_installs_it() -> None:
     assert message.startswith("no-such-program-here is not installed: ")
     expected = "apt-get install some-package" if Path("/usr/bin/apt-get").exists() else "install"
     assert expected in message
+
+
+def test_hosts_commands_add_report_and_remove_the_entry(tmp_path: Path) -> None:
+    hosts = tmp_path / "hosts"
+    hosts.write_text("127.0.0.1 localhost\n")
+    added = ticketing("hosts", "add", "--hosts-file", str(hosts))
+    assert added.returncode == 0
+    assert "ticketing.dev -> 127.0.0.1: added" in added.stdout
+    assert "127.0.0.1" in ticketing("hosts", "status", "--hosts-file", str(hosts)).stdout
+    assert "unchanged" in ticketing("hosts", "add", "--hosts-file", str(hosts)).stdout
+    removed = ticketing("hosts", "remove", "--hosts-file", str(hosts))
+    assert "removed" in removed.stdout
+    assert hosts.read_text() == "127.0.0.1 localhost\n"
+
+
+def test_certs_creates_the_files_and_says_how_to_trust_the_ca(tmp_path: Path) -> None:
+    result = ticketing("certs", "--state-dir", str(tmp_path))
+    assert result.returncode == 0
+    assert (tmp_path / "certs" / "ca.pem").exists()
+    assert "update-ca-certificates" in result.stdout
+    assert "Kept the existing" in ticketing("certs", "--state-dir", str(tmp_path)).stdout
