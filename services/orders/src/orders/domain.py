@@ -1,0 +1,143 @@
+"""Orders and the ticket replica: state changes, their guards and the events they cause; no I/O."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from enum import Enum
+from uuid import UUID
+
+from ticketing_common.errors import BadRequest, Forbidden
+from ticketing_common.events import (
+    EventData,
+    OrderCancelled,
+    OrderCompleted,
+    OrderCreated,
+    OrderStatus,
+    OrderTicket,
+    TicketRef,
+)
+
+LIVE_STATUSES = frozenset({OrderStatus.CREATED, OrderStatus.AWAITING_PAYMENT, OrderStatus.COMPLETE})
+"""An order in one of these holds its ticket; only a cancelled order lets it go."""
+
+UNPAID_STATUSES = frozenset({OrderStatus.CREATED, OrderStatus.AWAITING_PAYMENT})
+
+
+class TicketAlreadyReserved(BadRequest):
+    """Another live order holds the ticket."""
+
+    def __init__(self) -> None:
+        super().__init__("Ticket is already reserved")
+
+
+class CompletedOrderNotCancellable(BadRequest):
+    """A paid order keeps its ticket."""
+
+    def __init__(self) -> None:
+        super().__init__("Cannot cancel a completed order")
+
+
+class ReplicaChange(Enum):
+    """What a replicated update does to the local copy."""
+
+    APPLY = "apply"
+    DUPLICATE = "duplicate"
+    GAP = "gap"
+
+
+def replica_change(local_version: int | None, event_version: int) -> ReplicaChange:
+    """Apply exactly the next version; an older or equal one is a duplicate; later ones wait."""
+    if local_version is None:
+        return ReplicaChange.GAP
+    if event_version <= local_version:
+        return ReplicaChange.DUPLICATE
+    if event_version == local_version + 1:
+        return ReplicaChange.APPLY
+    return ReplicaChange.GAP
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """The local copy of a ticket, at the version of the last event applied."""
+
+    id: UUID
+    title: str
+    price: Decimal
+    version: int
+    order_id: UUID | None = None
+
+
+@dataclass
+class Order:
+    """A buyer's order for one ticket; every change bumps `version` and records its event."""
+
+    id: UUID
+    user_id: UUID
+    ticket: Ticket
+    status: OrderStatus
+    expires_at: datetime
+    version: int = 0
+    events: list[EventData] = field(default_factory=list, compare=False, repr=False)
+
+    @classmethod
+    def place(cls, *, user_id: UUID, ticket: Ticket, now: datetime, window: timedelta) -> Order:
+        """A new order holding `ticket` until `now + window`."""
+        order = cls(
+            id=uuid.uuid4(),
+            user_id=user_id,
+            ticket=ticket,
+            status=OrderStatus.CREATED,
+            expires_at=now + window,
+        )
+        order.events.append(
+            OrderCreated(
+                id=order.id,
+                version=order.version,
+                status=order.status,
+                user_id=user_id,
+                expires_at=order.expires_at,
+                ticket=OrderTicket(id=ticket.id, price=ticket.price),
+            )
+        )
+        return order
+
+    def check_owner(self, user_id: UUID) -> None:
+        """Only the buyer may see or cancel an order."""
+        if user_id != self.user_id:
+            raise Forbidden()
+
+    def cancel(self) -> None:
+        """The buyer gives up: allowed while unpaid; cancelling twice changes nothing."""
+        if self.status is OrderStatus.COMPLETE:
+            raise CompletedOrderNotCancellable()
+        if self.status in UNPAID_STATUSES:
+            self._become_cancelled()
+
+    def expire(self) -> None:
+        """The window has passed: an unpaid order is cancelled; a paid or cancelled one stays."""
+        if self.status in UNPAID_STATUSES:
+            self._become_cancelled()
+
+    def complete(self) -> None:
+        """A payment arrived: an unpaid order is complete; a cancelled one stays cancelled."""
+        if self.status in UNPAID_STATUSES:
+            self._move_to(OrderStatus.COMPLETE)
+            ticket = TicketRef(id=self.ticket.id)
+            self.events.append(OrderCompleted(id=self.id, version=self.version, ticket=ticket))
+
+    def _become_cancelled(self) -> None:
+        self._move_to(OrderStatus.CANCELLED)
+        ticket = TicketRef(id=self.ticket.id)
+        self.events.append(OrderCancelled(id=self.id, version=self.version, ticket=ticket))
+
+    def _move_to(self, status: OrderStatus) -> None:
+        self.status = status
+        self.version += 1
+
+    def pop_events(self) -> list[EventData]:
+        """The events recorded since the last call, oldest first."""
+        events, self.events = self.events, []
+        return events
