@@ -16,6 +16,7 @@ from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from ticketing_harness import hosts as hosts_file
 from ticketing_harness import logs as log_files
@@ -114,7 +115,9 @@ def up(
                 console.print(trust_instructions(files))
         progress = Progress(console)
         startup = Startup(options, progress)
+        # `ticketing down` from another shell, or the terminal closing, stop it like Ctrl-C.
         signal.signal(signal.SIGTERM, _interrupt)
+        signal.signal(signal.SIGHUP, _interrupt)
         try:
             with progress:
                 asyncio.run(startup.run())
@@ -251,6 +254,29 @@ def certs(state_dir: StateDir = None) -> None:
     console.print(f"signed by the local CA {files.ca_certificate}.")
     console.print(trust_instructions(files))
     console.print("Then `ticketing up --tls` serves https://ticketing.dev with it.")
+
+
+@app.command()
+@reports_errors
+def doctor(
+    port: Annotated[int, typer.Option(help="The gateway port `up` will use.")] = 8080,
+    state_dir: StateDir = None,
+) -> None:
+    """Check that this machine can run the stack; exit 1 if something required is missing."""
+    from ticketing_harness.doctor import run_checks
+
+    checks = run_checks(_layout(state_dir), port)
+    table = Table(box=None, show_header=False)
+    for check in checks:
+        mark = (
+            "[green]ok[/]"
+            if check.ok
+            else ("[red]missing[/]" if check.required else "[yellow]note[/]")
+        )
+        table.add_row(mark, check.name, check.detail)
+    console.print(table)
+    if not all(check.ok for check in checks if check.required):
+        raise typer.Exit(1)
 
 
 @hosts_app.command("add")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import secrets
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from ticketing_harness.catalog import SERVICE_NAMES, Server
+from ticketing_harness.errors import HarnessError
 
 STATE_DIR_VARIABLE = "TICKETING_STATE_DIR"
 GATEWAY = "gateway"
@@ -66,3 +68,15 @@ class Layout:
             path.touch(mode=0o600)
             path.write_text(secrets.token_urlsafe(32))
         return path.read_text().strip()
+
+
+def ensure_reachable(root: Path) -> Path:
+    """As root, PostgreSQL runs as its own user, who must be able to reach the directory."""
+    if os.geteuid() == 0:
+        for parent in [root, *root.parents]:
+            if parent.exists() and not parent.stat().st_mode & stat.S_IXOTH:
+                raise HarnessError(
+                    f"{parent} is not searchable by other users, so PostgreSQL's user cannot "
+                    f"reach {root}; run `chmod o+x {parent}` or use another --state-dir"
+                )
+    return root

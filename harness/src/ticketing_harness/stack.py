@@ -20,7 +20,7 @@ from ticketing_harness.catalog import DATABASES, SERVICES, Server, Service
 from ticketing_harness.certs import ensure_certificates
 from ticketing_harness.errors import HarnessError
 from ticketing_harness.gateway import GatewayConfig, Tls, nginx_binary, start_gateway, write_config
-from ticketing_harness.layout import GATEWAY, Layout
+from ticketing_harness.layout import GATEWAY, Layout, ensure_reachable
 from ticketing_harness.ports import ensure_free, free_port
 from ticketing_harness.processes import ProcessRecord, exit_code, log_tail, spawn
 from ticketing_harness.servers import (
@@ -216,6 +216,7 @@ def preflight(options: UpOptions) -> None:
     for server in _servers(options).values():
         if server.default_binary() is None:
             raise HarnessError(f"{server.name} is not installed: {server.install_hint}")
+    ensure_reachable(options.layout.root)
     ensure_free(options.port, "gateway")
     if options.fresh:
         shutil.rmtree(options.layout.data_dir, ignore_errors=True)

@@ -53,10 +53,11 @@ class RunningStack:
         """Run a `ticketing` command against this stack's state directory."""
         return run_ticketing(*args, "--state-dir", str(self.state_dir), env=env)
 
-    def recorded_pids(self) -> list[int]:
-        """The pids the state file lists."""
+    def recorded(self) -> tuple[list[int], list[int]]:
+        """The pids and the ports the state file lists."""
         state = json.loads((self.state_dir / "state.json").read_text())
-        return [component["pid"] for component in state["components"]]
+        components = state["components"]
+        return [item["pid"] for item in components], [item["port"] for item in components]
 
 
 def start_stack(*options: str, env: dict[str, str] | None = None) -> RunningStack:

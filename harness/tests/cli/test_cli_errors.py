@@ -38,13 +38,13 @@ def busy_port() -> Iterator[int]:
 
 
 def test_a_busy_gateway_port_is_named_with_the_process_holding_it(
-    busy_port: int, tmp_path: Path
+    busy_port: int, state_dir: Path
 ) -> None:
-    result = ticketing("up", "--port", str(busy_port), "--state-dir", str(tmp_path))
+    result = ticketing("up", "--port", str(busy_port), "--state-dir", str(state_dir))
     line = _one_error_line(result)
     me = psutil.Process()
     assert f"port {busy_port} (gateway) is already in use by pid {me.pid} ({me.name()})" in line
-    assert not (tmp_path / "state.json").exists()
+    assert not (state_dir / "state.json").exists()
 
 
 def test_a_second_up_while_one_starts_is_refused(tmp_path: Path) -> None:

@@ -2,21 +2,37 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-from ticketing_harness.layout import Layout
+from ticketing_harness.errors import HarnessError
+from ticketing_harness.layout import Layout, ensure_reachable
 from ticketing_harness.ports import free_port
 from ticketing_harness.stack import UpOptions, preflight
 
 
 @pytest.mark.parametrize(("fresh", "kept"), [(True, False), (False, True)])
-def test_only_fresh_wipes_the_data_of_earlier_runs(tmp_path: Path, fresh: bool, kept: bool) -> None:
-    layout = Layout(tmp_path)
+def test_only_fresh_wipes_the_data_of_earlier_runs(
+    state_dir: Path, fresh: bool, kept: bool
+) -> None:
+    layout = Layout(state_dir)
     data = layout.data_dir / "postgres" / "data" / "PG_VERSION"
     data.parent.mkdir(parents=True)
     data.write_text("15")
     preflight(UpOptions(layout, port=free_port(), fresh=fresh))
     assert data.exists() is kept
     assert layout.root.exists()
+
+
+def test_a_state_dir_postgres_cannot_reach_is_refused_with_the_fix(tmp_path: Path) -> None:
+    hidden = tmp_path / "private"
+    hidden.mkdir(mode=0o700)
+    target = hidden / "state"
+    if os.geteuid() != 0:
+        # Unprivileged, PostgreSQL runs as this very user, who can reach it.
+        assert ensure_reachable(target) == target
+        return
+    with pytest.raises(HarnessError, match=f"run `chmod o\\+x {hidden}`"):
+        ensure_reachable(target)

@@ -1,0 +1,89 @@
+"""`ticketing doctor`: check this machine can run the stack, and say how to fix what is missing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ticketing_harness import hosts
+from ticketing_harness.binaries import find_binary, install_hint
+from ticketing_harness.certs import CertificateFiles
+from ticketing_harness.errors import HarnessError
+from ticketing_harness.gateway import nginx_binary
+from ticketing_harness.layout import Layout, ensure_reachable
+from ticketing_harness.ports import ensure_free
+from ticketing_harness.servers import NatsServer, PostgresServer, RedisServer, StripeServer
+
+
+@dataclass(frozen=True)
+class Check:
+    """One finding: whether `up` needs it, whether it holds, and what to do if not."""
+
+    name: str
+    required: bool
+    ok: bool
+    detail: str
+
+
+def run_checks(layout: Layout, port: int) -> list[Check]:
+    """Every check, required ones first."""
+    scratch = layout.root / "doctor"
+    return [
+        _check("nginx", True, lambda: str(nginx_binary())),
+        *[
+            _server_check(server)
+            for server in (
+                PostgresServer(scratch),
+                NatsServer(scratch),
+                RedisServer(scratch),
+                StripeServer(scratch),
+            )
+        ],
+        _check("state directory", True, lambda: str(ensure_reachable(layout.root))),
+        _check(f"port {port}", True, lambda: _port_free(port)),
+        _check("chromium (browser tests)", False, _chromium),
+        _check("ticketing.dev in /etc/hosts", False, _hosts_entry),
+        _check("certificates (up --tls)", False, lambda: _certificates(layout)),
+    ]
+
+
+def _check(name: str, required: bool, probe: Callable[[], str]) -> Check:
+    try:
+        return Check(name, required, True, probe())
+    except HarnessError as error:
+        return Check(name, required, False, str(error))
+
+
+def _server_check(server: PostgresServer | NatsServer | RedisServer | StripeServer) -> Check:
+    binary = server.default_binary()
+    if binary is None:
+        return Check(server.name, True, False, f"not installed: {server.install_hint}")
+    return Check(server.name, True, True, str(binary))
+
+
+def _port_free(port: int) -> str:
+    ensure_free(port, "gateway")
+    return "free"
+
+
+def _chromium() -> str:
+    found = find_binary("chromium") or find_binary("chromium-browser")
+    if found is None:
+        raise HarnessError(f"not installed: {install_hint('chromium')}")
+    return str(found)
+
+
+def _hosts_entry() -> str:
+    ip = hosts.status()
+    if ip is None:
+        raise HarnessError(
+            "missing: run `sudo ticketing hosts add` to browse https://ticketing.dev"
+        )
+    return ip
+
+
+def _certificates(layout: Layout) -> str:
+    files = CertificateFiles(layout.certs_dir)
+    if not files.certificate.exists():
+        raise HarnessError("none yet: `ticketing certs` creates them")
+    return str(files.certificate)
