@@ -1,0 +1,1 @@
+"""Payments service: charges orders through Stripe and refunds payments that raced expiry."""

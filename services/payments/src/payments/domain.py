@@ -1,0 +1,133 @@
+"""Payments' model, free of I/O: the order replica, payment states, amounts and version rules."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum, StrEnum
+from uuid import UUID
+
+from ticketing_common.errors import BadRequest, Forbidden
+from ticketing_common.events import OrderCreated, OrderStatus
+
+
+class AlreadyPaid(BadRequest):
+    """The order has a payment (charged or being charged), or its source says it is complete."""
+
+    def __init__(self) -> None:
+        super().__init__("Order already paid")
+
+
+class OrderCancelledError(BadRequest):
+    """A cancelled order is never charged."""
+
+    def __init__(self) -> None:
+        super().__init__("Cannot pay for a cancelled order")
+
+
+class Step(Enum):
+    """What a replica does with an event carrying a given version."""
+
+    APPLY = "apply"
+    DUPLICATE = "duplicate"
+    GAP = "gap"
+
+
+def next_step(local_version: int, event_version: int) -> Step:
+    """Apply exactly the next version; equal or older is a duplicate; a skipped one is a gap."""
+    if event_version == local_version + 1:
+        return Step.APPLY
+    if event_version <= local_version:
+        return Step.DUPLICATE
+    return Step.GAP
+
+
+def amount_in_cents(price: Decimal) -> int:
+    """The exact integer number of cents of a price; refuses fractions of a cent."""
+    cents = price.scaleb(2)
+    if cents != cents.to_integral_value():
+        raise ValueError(f"price {price} is not a whole number of cents")
+    return int(cents)
+
+
+@dataclass(frozen=True)
+class OrderReplica:
+    """What payments knows of an order: who pays, how much, and its status at `version`."""
+
+    id: UUID
+    version: int
+    user_id: UUID
+    price: Decimal
+    status: OrderStatus
+
+    @classmethod
+    def from_event(cls, event: OrderCreated) -> OrderReplica:
+        return cls(
+            id=event.id,
+            version=event.version,
+            user_id=event.user_id,
+            price=event.ticket.price,
+            status=event.status,
+        )
+
+    @property
+    def amount_cents(self) -> int:
+        return amount_in_cents(self.price)
+
+    def check_payable_by(self, user_id: UUID) -> None:
+        """Only the buyer pays, never for a cancelled or an already complete order."""
+        if self.user_id != user_id:
+            raise Forbidden()
+        if self.status is OrderStatus.CANCELLED:
+            raise OrderCancelledError()
+        if self.status is OrderStatus.COMPLETE:
+            raise AlreadyPaid()
+
+
+class PaymentState(StrEnum):
+    """pending: claimed, charge in flight or outcome unknown; charged; refunded."""
+
+    PENDING = "pending"
+    CHARGED = "charged"
+    REFUNDED = "refunded"
+
+
+@dataclass(frozen=True)
+class Payment:
+    """One payment per order; a pending one is the claim taken before Stripe is called.
+
+    The claim keeps the exact charge request (amount, token, idempotency key) so that
+    whoever resolves an interrupted charge replays the same request.
+    """
+
+    id: UUID
+    order_id: UUID
+    state: PaymentState
+    amount_cents: int
+    token: str
+    idempotency_key: str
+    stripe_id: str | None = None
+    stripe_refund_id: str | None = None
+
+    @classmethod
+    def claim(cls, order: OrderReplica, token: str) -> Payment:
+        """A new claim on `order`; its idempotency key is derived from the order and the claim."""
+        payment_id = uuid.uuid4()
+        return cls(
+            id=payment_id,
+            order_id=order.id,
+            state=PaymentState.PENDING,
+            amount_cents=order.amount_cents,
+            token=token,
+            idempotency_key=f"payments-charge-{order.id}-{payment_id}",
+        )
+
+    @property
+    def refund_idempotency_key(self) -> str:
+        return f"payments-refund-{self.order_id}-{self.id}"
+
+    @property
+    def charge_metadata(self) -> dict[str, str]:
+        """What the charge carries on Stripe, to find it from an order."""
+        return {"order_id": str(self.order_id), "payment_id": str(self.id)}
