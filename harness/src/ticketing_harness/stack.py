@@ -22,7 +22,7 @@ from ticketing_harness.errors import HarnessError
 from ticketing_harness.gateway import GatewayConfig, Tls, nginx_binary, start_gateway, write_config
 from ticketing_harness.layout import GATEWAY, Layout, ensure_reachable
 from ticketing_harness.ports import ensure_free, free_port
-from ticketing_harness.processes import ProcessRecord, exit_code, log_tail, spawn
+from ticketing_harness.processes import ProcessRecord, exit_code, log_tail, release, spawn
 from ticketing_harness.servers import (
     NatsServer,
     PostgresServer,
@@ -32,6 +32,9 @@ from ticketing_harness.servers import (
     StripeServer,
 )
 from ticketing_harness.state import ComponentState, StackState
+
+
+_DURABLE = {"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on"}
 
 
 class Phase(StrEnum):
@@ -146,14 +149,16 @@ class Startup:
         env: Mapping[str, str],
         servers: Mapping[Server, asyncio.Task[None]],
     ) -> None:
-        needed = [servers[kind] for kind in service.needs if kind in servers]
-        await asyncio.gather(*needed)
+        """Import the service at once; run it when the servers it needs are ready."""
         port = int(env["PORT"])
         log = self.options.layout.log_path(service.name)
-        self.observe(service.name, Phase.STARTING, f"port {port}")
-        record = spawn([sys.executable, "-m", service.module], log, env)
+        launcher = [sys.executable, "-m", "ticketing_harness.launch", service.module]
+        record = spawn(launcher, log, env, held=True)
         ready_url = f"http://127.0.0.1:{port}/readyz"
         self._record(service.name, record.pid, port, log, "SIGTERM", record.create_time, ready_url)
+        await asyncio.gather(*(servers[kind] for kind in service.needs if kind in servers))
+        self.observe(service.name, Phase.STARTING, f"port {port}")
+        release(record)
         await self._until_ready(service.name, record, log, lambda client: _is_ok(client, ready_url))
         self._ready(service.name, f"port {port}")
 
@@ -225,7 +230,14 @@ def preflight(options: UpOptions) -> None:
 def _servers(options: UpOptions) -> dict[Server, ServerProcess]:
     layout = options.layout
     servers: dict[Server, ServerProcess] = {
-        Server.POSTGRES: PostgresServer(layout.server_dir(Server.POSTGRES), detached=True),
+        Server.POSTGRES: PostgresServer(
+            layout.server_dir(Server.POSTGRES),
+            detached=True,
+            # `fast` skips initdb's flush to disk (seconds on a busy machine); the overrides
+            # keep the running server fully durable, so data survives as it should.
+            fast=True,
+            settings=_DURABLE,
+        ),
         Server.NATS: NatsServer(layout.server_dir(Server.NATS), detached=True),
         Server.REDIS: RedisServer(layout.server_dir(Server.REDIS), detached=True),
     }
