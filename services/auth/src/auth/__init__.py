@@ -1,0 +1,1 @@
+"""The auth service: sign-up, sign-in and sessions of the ticketing system."""

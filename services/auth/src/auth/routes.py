@@ -1,0 +1,119 @@
+"""HTTP routes of the auth service: sign up, sign in, sign out, who is signed in."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+import asyncpg
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic.alias_generators import to_camel
+
+from auth import handlers
+from auth.domain import (
+    PASSWORD_LENGTH_MESSAGE,
+    new_password,
+    normalize_email,
+    supplied_password,
+)
+from auth.openapi import ERROR_RESPONSES
+from auth.passwords import Passwords
+from ticketing_common.auth import (
+    AuthConfigDep,
+    CurrentUser,
+    UserClaims,
+    clear_session,
+    issue_session,
+)
+from ticketing_common.validation import MissingMessage, RequestModel
+
+router = APIRouter(prefix="/api/users", tags=["users"], responses=ERROR_RESPONSES)
+
+
+async def _pool(request: Request) -> asyncpg.Pool:
+    pool: asyncpg.Pool = request.app.state.pool
+    return pool
+
+
+async def _passwords(request: Request) -> Passwords:
+    passwords: Passwords = request.app.state.passwords
+    return passwords
+
+
+PoolDep = Annotated[asyncpg.Pool, Depends(_pool)]
+PasswordsDep = Annotated[Passwords, Depends(_passwords)]
+
+Email = Annotated[str, BeforeValidator(normalize_email), MissingMessage("Email must be valid")]
+
+
+class SignUpIn(RequestModel):
+    """A new account: a valid email and a password of 4 to 20 characters (trimmed)."""
+
+    email: Email
+    password: Annotated[str, BeforeValidator(new_password), MissingMessage(PASSWORD_LENGTH_MESSAGE)]
+
+
+class SignInIn(RequestModel):
+    """Credentials of an existing account."""
+
+    email: Email
+    password: Annotated[
+        str, BeforeValidator(supplied_password), MissingMessage("You must supply a password")
+    ]
+
+
+class UserOut(BaseModel):
+    """A signed-in account."""
+
+    id: UUID
+    email: str
+
+
+class CurrentUserOut(BaseModel):
+    """Who the session cookie says is signed in, or null."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+    current_user: UserClaims | None
+
+
+@router.post("/signup", status_code=201)
+async def sign_up(
+    body: SignUpIn,
+    response: Response,
+    pool: PoolDep,
+    passwords: PasswordsDep,
+    config: AuthConfigDep,
+) -> UserOut:
+    """Create an account and sign it in; an email is taken once, whatever its letter case."""
+    user = await handlers.sign_up(pool, passwords, body.email, body.password)
+    issue_session(response, user_id=str(user.id), email=user.email, config=config)
+    return UserOut(id=user.id, email=user.email)
+
+
+@router.post("/signin")
+async def sign_in(
+    body: SignInIn,
+    response: Response,
+    pool: PoolDep,
+    passwords: PasswordsDep,
+    config: AuthConfigDep,
+) -> UserOut:
+    """Sign in; an unknown email and a wrong password both answer "Invalid credentials"."""
+    user = await handlers.sign_in(pool, passwords, body.email, body.password)
+    issue_session(response, user_id=str(user.id), email=user.email, config=config)
+    return UserOut(id=user.id, email=user.email)
+
+
+@router.post("/signout")
+async def sign_out(response: Response, config: AuthConfigDep) -> dict[str, str]:
+    """Sign out: the session cookie is cleared; the answer is `{}`."""
+    clear_session(response, config)
+    return {}
+
+
+@router.get("/currentuser")
+async def current_user(user: CurrentUser) -> CurrentUserOut:
+    """The signed-in user's id, email, iat and exp, or null without a valid session."""
+    return CurrentUserOut(current_user=user)

@@ -1,0 +1,29 @@
+"""The auth service's health, readiness (database only) and OpenAPI document."""
+
+from __future__ import annotations
+
+import httpx
+
+
+async def test_ready_when_its_database_answers(client: httpx.AsyncClient) -> None:
+    response = await client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
+
+
+async def test_alive(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/healthz")).json() == {"status": "ok"}
+
+
+async def test_openapi_documents_every_route_and_one_error_body(
+    client: httpx.AsyncClient,
+) -> None:
+    document = (await client.get("/openapi.json")).json()
+    paths = document["paths"]
+    for path in ("signup", "signin", "signout", "currentuser"):
+        assert f"/api/users/{path}" in paths
+    signup = paths["/api/users/signup"]["post"]["responses"]
+    assert set(signup) == {"201", "4XX"}
+    assert signup["4XX"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ErrorBody"
+    }
