@@ -59,8 +59,8 @@ def test_tls_config_serves_https_publicly_and_plain_http_internally(tmp_path: Pa
     tls = Tls(tmp_path / "cert.pem", tmp_path / "key.pem")
     text = render_nginx_config(_config(tmp_path, tls=tls, internal_port=9090))
     assert re.findall(r"listen ([^;]+);", text) == ["127.0.0.1:8080 ssl", "127.0.0.1:9090"]
-    assert f"ssl_certificate {tls.certificate};" in text
-    assert f"ssl_certificate_key {tls.key};" in text
+    assert f'ssl_certificate "{tls.certificate}";' in text
+    assert f'ssl_certificate_key "{tls.key}";' in text
 
 
 def test_a_routed_service_without_a_port_is_refused(tmp_path: Path) -> None:
@@ -69,8 +69,9 @@ def test_a_routed_service_without_a_port_is_refused(tmp_path: Path) -> None:
         render_nginx_config(_config(tmp_path), routes)
 
 
-def test_all_state_paths_stay_under_the_prefix_and_log_dir(tmp_path: Path) -> None:
-    text = render_nginx_config(_config(tmp_path))
-    paths = re.findall(r"(?:pid|_path|_log) (/\S+?);?\s", text)
-    assert paths
-    assert all(path.startswith(str(tmp_path)) for path in paths)
+def test_all_state_paths_are_quoted_and_stay_under_the_state_dir(tmp_path: Path) -> None:
+    state = tmp_path / "my state"
+    text = render_nginx_config(_config(state))
+    paths = re.findall(r'(?:pid|_path|_log) "([^"]+)"', text)
+    assert len(paths) == 8
+    assert all(path.startswith(str(state)) for path in paths)
