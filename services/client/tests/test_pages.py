@@ -268,3 +268,14 @@ async def test_an_unknown_page_is_a_404_page(browser: httpx.AsyncClient) -> None
     page = await browser.get("/no/such/page")
     assert page.status_code == 404
     assert "<h1>Not found</h1>" in page.text
+
+
+async def test_one_visitors_session_never_reaches_another_visitors_requests(
+    api: FakeApi, browser: httpx.AsyncClient
+) -> None:
+    api.reply("POST", "/api/users/signin", 200, {"id": "u1", "email": "a@b.c"}, set_cookie=SESSION)
+    api.reply("GET", "/api/tickets", 200, [])
+    await browser.post("/auth/signin", data={"email": "a@b.c", "password": "pw12"})
+    browser.cookies.clear()
+    await browser.get("/")
+    assert [headers.get("cookie") for _, _, headers, _ in api.received[1:]] == [None, None]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import urllib.request
 from dataclasses import dataclass, field
+from http.cookiejar import Cookie, CookieJar, DefaultCookiePolicy
 from typing import Any
 
 import httpx
@@ -49,6 +51,18 @@ class ApiResponse:
             else:
                 result.general.append(message)
         return result
+
+
+class _KeepNoCookies(DefaultCookiePolicy):
+    """The client serves many browsers: it must never remember one's session for another."""
+
+    def set_ok(self, cookie: Cookie, request: urllib.request.Request) -> bool:
+        return False
+
+
+def cookieless_jar() -> CookieJar:
+    """A cookie jar for the shared HTTP client that stores nothing."""
+    return CookieJar(policy=_KeepNoCookies())
 
 
 class Api:

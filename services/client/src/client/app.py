@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
-from client.api import Api
+from client.api import Api, cookieless_jar
 from client.config import ClientSettings
 from client.pages import router
 from client.rendering import PACKAGE_DIR, templates
@@ -24,7 +24,9 @@ def create_app(settings: ClientSettings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with httpx.AsyncClient(
-            base_url=settings.api_base_url, timeout=settings.api_timeout_seconds
+            base_url=settings.api_base_url,
+            timeout=settings.api_timeout_seconds,
+            cookies=cookieless_jar(),
         ) as http:
             app.state.api = Api(http)
             yield
