@@ -1,0 +1,1 @@
+"""The tickets service: tickets for sale, reserved and released by orders."""

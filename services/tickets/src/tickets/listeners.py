@@ -1,0 +1,45 @@
+"""Which order events the tickets service consumes, and how their redelivery works."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from ticketing_common.events import OrderCancelled, OrderCreated
+from ticketing_common.listeners import DeliveryPolicy, Listener
+from tickets import handlers
+from tickets.config import Settings
+
+# A delay doubles on each redelivery, up to this many times the first one.
+_BACKOFF_STEPS = 4
+
+
+def delivery_policy(settings: Settings) -> DeliveryPolicy:
+    """Redeliver an event that cannot apply yet with growing delays, then dead-letter it."""
+    first = settings.event_retry_delay_seconds
+    return DeliveryPolicy(
+        max_deliver=settings.event_max_deliveries,
+        retry_delays=tuple(first * 2**step for step in range(_BACKOFF_STEPS)),
+    )
+
+
+def listeners(pool: asyncpg.Pool, settings: Settings) -> list[Listener[Any]]:
+    """order.created reserves the ticket; order.cancelled releases it."""
+    policy = delivery_policy(settings)
+    return [
+        Listener.transactional(
+            durable="tickets-order-created",
+            event=OrderCreated,
+            pool=pool,
+            handle=handlers.reserve_ticket,
+            policy=policy,
+        ),
+        Listener.transactional(
+            durable="tickets-order-cancelled",
+            event=OrderCancelled,
+            pool=pool,
+            handle=handlers.release_ticket,
+            policy=policy,
+        ),
+    ]

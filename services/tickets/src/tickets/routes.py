@@ -1,0 +1,85 @@
+"""HTTP routes of the tickets service: list, create, show and update tickets."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+import asyncpg
+from fastapi import APIRouter, Depends, Query, Request
+
+from ticketing_common.auth import RequiredUser
+from ticketing_common.contracts import is_uuid
+from ticketing_common.errors import NotAuthorized, NotFound
+from tickets import handlers
+from tickets.openapi import ERROR_RESPONSES
+from tickets.schemas import TicketIn, TicketOut
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+MAX_OFFSET = 1_000_000
+
+router = APIRouter(prefix="/api/tickets", tags=["tickets"], responses=ERROR_RESPONSES)
+
+
+async def _pool(request: Request) -> asyncpg.Pool:
+    pool: asyncpg.Pool = request.app.state.runtime.pool
+    return pool
+
+
+async def _ticket_id(ticket_id: str) -> UUID:
+    """The ticket id in the path; one that is not a UUID names no ticket (404)."""
+    if not is_uuid(ticket_id):
+        raise NotFound()
+    return UUID(ticket_id)
+
+
+async def _seller_id(user: RequiredUser) -> UUID:
+    """The signed-in user's id; a session whose id is not a UUID is not one of ours."""
+    if not is_uuid(user.id):
+        raise NotAuthorized()
+    return UUID(user.id)
+
+
+PoolDep = Annotated[asyncpg.Pool, Depends(_pool)]
+TicketId = Annotated[UUID, Depends(_ticket_id)]
+SellerId = Annotated[UUID, Depends(_seller_id)]
+
+
+@router.get("")
+async def list_tickets(
+    pool: PoolDep,
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size: 20 unless given, at most 100.")
+    ] = DEFAULT_PAGE_SIZE,
+    offset: Annotated[
+        int, Query(ge=0, le=MAX_OFFSET, description="Tickets to skip: 0 unless given.")
+    ] = 0,
+) -> list[TicketOut]:
+    """Tickets for sale (no order holds them), newest first, 20 per page unless `limit` says."""
+    tickets = await handlers.tickets_for_sale(pool, limit=limit, offset=offset)
+    return [TicketOut.of(ticket) for ticket in tickets]
+
+
+@router.post("", status_code=201)
+async def create_ticket(body: TicketIn, seller: SellerId, pool: PoolDep) -> TicketOut:
+    """A signed-in user lists a ticket for sale at version 0."""
+    ticket = await handlers.create_ticket(pool, user_id=seller, title=body.title, price=body.price)
+    return TicketOut.of(ticket)
+
+
+@router.get("/{ticket_id}")
+async def show_ticket(ticket_id: TicketId, pool: PoolDep) -> TicketOut:
+    """Any ticket, with the order holding it; 404 when absent or the id is malformed."""
+    return TicketOut.of(await handlers.show_ticket(pool, ticket_id))
+
+
+@router.put("/{ticket_id}")
+async def update_ticket(
+    ticket_id: TicketId, body: TicketIn, seller: SellerId, pool: PoolDep
+) -> TicketOut:
+    """The seller edits title and price: 404 absent, 403 not the seller, 400 while reserved."""
+    ticket = await handlers.update_ticket(
+        pool, ticket_id=ticket_id, user_id=seller, title=body.title, price=body.price
+    )
+    return TicketOut.of(ticket)
