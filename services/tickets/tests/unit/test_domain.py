@@ -7,8 +7,8 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from tickets.domain import HeldByAnotherOrder, NotOwner, Ticket, TicketReserved
 from ticketing_common.events import TicketCreated, TicketUpdated
+from tickets.domain import HeldByAnotherOrder, NotOwner, Ticket, TicketReserved
 
 SELLER = uuid4()
 
@@ -20,9 +20,8 @@ def listed() -> Ticket:
 
 
 def updates(ticket: Ticket) -> list[tuple[int, UUID | None]]:
-    return [
-        (event.version, event.order_id) for event in ticket.events if isinstance(event, TicketUpdated)
-    ]
+    changes = [event for event in ticket.events if isinstance(event, TicketUpdated)]
+    return [(event.version, event.order_id) for event in changes]
 
 
 def test_listed_ticket_is_free_at_version_0_and_announced() -> None:
