@@ -9,6 +9,8 @@ import subprocess
 import sys
 import tempfile
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,12 +100,13 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
-async def sign_up(url: str, password: str = "secret-pass") -> httpx.AsyncClient:
+@asynccontextmanager
+async def signed_up(url: str, password: str = "secret-pass") -> AsyncIterator[httpx.AsyncClient]:
     """A client holding the session cookie of a new user, as a browser would."""
-    client = httpx.AsyncClient(base_url=url, timeout=10)
-    email = f"{unique('user')}@example.com"
-    response = await client.post("/api/users/signup", json={"email": email, "password": password})
-    if response.status_code != 201:
-        await client.aclose()
-        raise AssertionError(f"sign-up failed: {response.status_code} {response.text}")
-    return client
+    async with httpx.AsyncClient(base_url=url, timeout=10) as client:
+        email = f"{unique('user')}@example.com"
+        body = {"email": email, "password": password}
+        response = await client.post("/api/users/signup", json=body)
+        if response.status_code != 201:
+            raise AssertionError(f"sign-up failed: {response.status_code} {response.text}")
+        yield client
