@@ -80,7 +80,7 @@ def _layout(state_dir: Path | None) -> Layout:
 @app.command()
 @reports_errors
 def up(
-    port: Annotated[int, typer.Option(help="The gateway's port.")] = 8080,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="The gateway's port.")] = 8080,
     detach: Annotated[bool, typer.Option(help="Return once ready; leave it running.")] = False,
     fresh: Annotated[bool, typer.Option(help="Start with empty databases and queues.")] = False,
     expiration_seconds: Annotated[

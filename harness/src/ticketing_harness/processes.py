@@ -46,17 +46,13 @@ def spawn(
     log_path: Path,
     env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
-    held: bool = False,
 ) -> ProcessRecord:
-    """Start a process in its own session (no terminal signals), output appended to its log.
-
-    A `held` process gets a pipe as stdin, for `release` to write to.
-    """
+    """Start a process in its own session (no terminal signals), output appended to its log."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:
         process = subprocess.Popen(
             list(argv),
-            stdin=subprocess.PIPE if held else subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
             env=dict(env) if env is not None else None,
@@ -65,15 +61,6 @@ def spawn(
         )
     _CHILDREN[process.pid] = process
     return ProcessRecord.of(process.pid)
-
-
-def release(record: ProcessRecord) -> None:
-    """Tell a held child (see `ticketing_harness.launch`) to go on; closes its stdin."""
-    stdin = _CHILDREN[record.pid].stdin
-    assert stdin is not None, "release() is only for processes spawned with held=True"
-    with contextlib.suppress(BrokenPipeError):
-        stdin.write(b"go\n")
-        stdin.close()
 
 
 def stop(record: ProcessRecord, sig: signal.Signals = signal.SIGTERM, timeout: float = 10) -> None:
@@ -124,9 +111,6 @@ def _reap(pid: int) -> None:
     """Collect the exit status of our own child so it does not linger as a zombie."""
     child = _CHILDREN.pop(pid, None)
     if child is not None:
-        if child.stdin is not None:
-            with contextlib.suppress(BrokenPipeError):
-                child.stdin.close()
         with contextlib.suppress(subprocess.TimeoutExpired):
             child.wait(timeout=1)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -20,9 +19,10 @@ from ticketing_harness.catalog import DATABASES, SERVICES, Server, Service
 from ticketing_harness.certs import ensure_certificates
 from ticketing_harness.errors import HarnessError
 from ticketing_harness.gateway import GatewayConfig, Tls, nginx_binary, start_gateway, write_config
+from ticketing_harness.launcher import Launcher, LaunchFailed
 from ticketing_harness.layout import GATEWAY, Layout, ensure_reachable
 from ticketing_harness.ports import ensure_free, free_port
-from ticketing_harness.processes import ProcessRecord, exit_code, log_tail, release, spawn
+from ticketing_harness.processes import ProcessRecord, exit_code, log_tail
 from ticketing_harness.servers import (
     NatsServer,
     PostgresServer,
@@ -32,7 +32,6 @@ from ticketing_harness.servers import (
     StripeServer,
 )
 from ticketing_harness.state import ComponentState, StackState
-
 
 _DURABLE = {"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on"}
 
@@ -97,14 +96,19 @@ class Startup:
             for kind, server in servers.items()
         }
         tasks = [*server_tasks.values(), asyncio.create_task(self._gateway(gateway))]
-        for service in SERVICES:
-            env = {
-                **_service_env(service, options, servers, gateway.internal_url),
-                "PORT": str(ports[service.name]),
-                "JWT_KEY": layout.jwt_key(),
-            }
-            tasks.append(asyncio.create_task(self._service(service, env, server_tasks)))
-        await asyncio.gather(*tasks)
+        launcher = Launcher([s.module for s in SERVICES], layout.log_dir / "launcher.log")
+        try:
+            for service in SERVICES:
+                env = {
+                    **_service_env(service, options, servers, gateway.internal_url),
+                    "PORT": str(ports[service.name]),
+                    "JWT_KEY": layout.jwt_key(),
+                }
+                task = self._service(service, env, server_tasks, launcher)
+                tasks.append(asyncio.create_task(task))
+            await asyncio.gather(*tasks)
+        finally:
+            await asyncio.to_thread(launcher.close)
         self.state.status = "ready"
         self._save()
         return self.state
@@ -148,17 +152,20 @@ class Startup:
         service: Service,
         env: Mapping[str, str],
         servers: Mapping[Server, asyncio.Task[None]],
+        launcher: Launcher,
     ) -> None:
-        """Import the service at once; run it when the servers it needs are ready."""
+        """Fork the service from the launcher once the servers it needs are ready."""
+        await asyncio.gather(*(servers[kind] for kind in service.needs if kind in servers))
         port = int(env["PORT"])
         log = self.options.layout.log_path(service.name)
-        launcher = [sys.executable, "-m", "ticketing_harness.launch", service.module]
-        record = spawn(launcher, log, env, held=True)
+        self.observe(service.name, Phase.STARTING, f"port {port}")
+        try:
+            record = await asyncio.to_thread(launcher.spawn, service.module, log, env)
+        except LaunchFailed:
+            self.observe(service.name, Phase.FAILED, "")
+            raise
         ready_url = f"http://127.0.0.1:{port}/readyz"
         self._record(service.name, record.pid, port, log, "SIGTERM", record.create_time, ready_url)
-        await asyncio.gather(*(servers[kind] for kind in service.needs if kind in servers))
-        self.observe(service.name, Phase.STARTING, f"port {port}")
-        release(record)
         await self._until_ready(service.name, record, log, lambda client: _is_ok(client, ready_url))
         self._ready(service.name, f"port {port}")
 
@@ -175,9 +182,9 @@ class Startup:
                 if not record.alive():
                     self.observe(name, Phase.FAILED, "")
                     code = exit_code(record)
+                    how = "exited" if code is None else f"exited with code {code}"
                     raise StartFailed(
-                        f"{name} exited with code {code} while starting. "
-                        f"Last lines of {log}:\n{log_tail(log)}"
+                        f"{name} {how} while starting. Last lines of {log}:\n{log_tail(log)}"
                     )
                 if time.monotonic() > deadline:
                     self.observe(name, Phase.FAILED, "")
