@@ -94,7 +94,8 @@ def up(
     # Imported here: the servers' client libraries take a second to load, which the
     # other commands need not pay.
     from ticketing_harness.progress import Progress
-    from ticketing_harness.stack import Startup, UpOptions, preflight
+    from ticketing_harness.stack import Startup
+    from ticketing_harness.wiring import UpOptions, preflight
 
     layout = _layout(state_dir)
     options = UpOptions(

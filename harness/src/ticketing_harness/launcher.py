@@ -56,9 +56,10 @@ class Launcher:
         return ProcessRecord.of(int(reply["pid"]))
 
     def close(self) -> None:
-        """End the launcher; the services it forked keep running."""
-        if self._process.stdin is not None:
-            self._process.stdin.close()
+        """End the launcher once a fork in progress is answered; its services keep running."""
+        with self._lock:
+            if self._process.stdin is not None:
+                self._process.stdin.close()
         try:
             self._process.wait(timeout=5)
         except subprocess.TimeoutExpired:

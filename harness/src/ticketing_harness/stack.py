@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -16,24 +15,19 @@ import asyncpg
 import httpx
 
 from ticketing_harness.catalog import DATABASES, SERVICES, Server, Service
-from ticketing_harness.certs import ensure_certificates
 from ticketing_harness.errors import HarnessError
-from ticketing_harness.gateway import GatewayConfig, Tls, nginx_binary, start_gateway, write_config
+from ticketing_harness.gateway import GatewayConfig, start_gateway, write_config
 from ticketing_harness.launcher import Launcher, LaunchFailed
-from ticketing_harness.layout import GATEWAY, Layout, ensure_reachable
-from ticketing_harness.ports import ensure_free, free_port
+from ticketing_harness.layout import GATEWAY
+from ticketing_harness.ports import free_port
 from ticketing_harness.processes import ProcessRecord, exit_code, log_tail
 from ticketing_harness.servers import (
-    NatsServer,
     PostgresServer,
-    RedisServer,
     ServerError,
     ServerProcess,
-    StripeServer,
 )
 from ticketing_harness.state import ComponentState, StackState
-
-_DURABLE = {"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on"}
+from ticketing_harness.wiring import UpOptions, gateway_config, servers_for, service_env
 
 
 class Phase(StrEnum):
@@ -46,19 +40,6 @@ class Phase(StrEnum):
 
 
 Observer = Callable[[str, Phase, str], None]
-
-
-@dataclass(frozen=True)
-class UpOptions:
-    """What `ticketing up` was asked for."""
-
-    layout: Layout
-    port: int = 8080
-    fresh: bool = False
-    expiration_seconds: int = 900
-    tls: bool = False
-    stripe_secret_key: str | None = None
-    timeout: float = 60.0
 
 
 class StartFailed(HarnessError):
@@ -84,9 +65,9 @@ class Startup:
         """Start everything; on any failure the caller stops what `state` lists."""
         options = self.options
         layout = options.layout
-        servers = _servers(options)
+        servers = servers_for(options)
         ports = {service.name: free_port() for service in SERVICES}
-        gateway = _gateway_config(options, ports)
+        gateway = gateway_config(options, ports)
         self.state.url = gateway.url
         self._save()
         for name in (*[s.value for s in servers], *[s.name for s in SERVICES], GATEWAY):
@@ -100,7 +81,7 @@ class Startup:
         try:
             for service in SERVICES:
                 env = {
-                    **_service_env(service, options, servers, gateway.internal_url),
+                    **service_env(service, options, servers, gateway.internal_url),
                     "PORT": str(ports[service.name]),
                     "JWT_KEY": layout.jwt_key(),
                 }
@@ -127,6 +108,20 @@ class Startup:
         if isinstance(server, PostgresServer):
             await _ensure_databases(server, DATABASES)
         self._ready(kind.value, f"port {server.port}")
+
+    def _spawn_service(
+        self,
+        launcher: Launcher,
+        service: Service,
+        log: Path,
+        env: Mapping[str, str],
+        ready_url: str,
+    ) -> ProcessRecord:
+        """Runs in a thread, which outlives a cancelled start: it records what it started."""
+        record = launcher.spawn(service.module, log, env)
+        port = int(env["PORT"])
+        self._record(service.name, record.pid, port, log, "SIGTERM", record.create_time, ready_url)
+        return record
 
     def _start_server(self, kind: Server, server: ServerProcess) -> None:
         """Runs in a thread, which outlives a cancelled start: it records what it started."""
@@ -159,13 +154,14 @@ class Startup:
         port = int(env["PORT"])
         log = self.options.layout.log_path(service.name)
         self.observe(service.name, Phase.STARTING, f"port {port}")
+        ready_url = f"http://127.0.0.1:{port}/readyz"
         try:
-            record = await asyncio.to_thread(launcher.spawn, service.module, log, env)
+            record = await asyncio.to_thread(
+                self._spawn_service, launcher, service, log, env, ready_url
+            )
         except LaunchFailed:
             self.observe(service.name, Phase.FAILED, "")
             raise
-        ready_url = f"http://127.0.0.1:{port}/readyz"
-        self._record(service.name, record.pid, port, log, "SIGTERM", record.create_time, ready_url)
         await self._until_ready(service.name, record, log, lambda client: _is_ok(client, ready_url))
         self._ready(service.name, f"port {port}")
 
@@ -220,89 +216,6 @@ class Startup:
     def _save(self) -> None:
         with self._lock:
             self.state.save(self.options.layout.state_file)
-
-
-def preflight(options: UpOptions) -> None:
-    """Fail before starting anything: missing programs, a busy port; then wipe data if fresh."""
-    nginx_binary()
-    for server in _servers(options).values():
-        if server.default_binary() is None:
-            raise HarnessError(f"{server.name} is not installed: {server.install_hint}")
-    ensure_reachable(options.layout.root)
-    ensure_free(options.port, "gateway")
-    if options.fresh:
-        shutil.rmtree(options.layout.data_dir, ignore_errors=True)
-
-
-def _servers(options: UpOptions) -> dict[Server, ServerProcess]:
-    layout = options.layout
-    servers: dict[Server, ServerProcess] = {
-        Server.POSTGRES: PostgresServer(
-            layout.server_dir(Server.POSTGRES),
-            detached=True,
-            # `fast` skips initdb's flush to disk (seconds on a busy machine); the overrides
-            # keep the running server fully durable, so data survives as it should.
-            fast=True,
-            settings=_DURABLE,
-        ),
-        Server.NATS: NatsServer(layout.server_dir(Server.NATS), detached=True),
-        Server.REDIS: RedisServer(layout.server_dir(Server.REDIS), detached=True),
-    }
-    if options.stripe_secret_key is None:
-        servers[Server.STRIPE] = StripeServer(layout.server_dir(Server.STRIPE), detached=True)
-    return servers
-
-
-def _gateway_config(options: UpOptions, ports: Mapping[str, int]) -> GatewayConfig:
-    layout = options.layout
-    tls = None
-    if options.tls:
-        files, _ = ensure_certificates(layout.certs_dir)
-        tls = Tls(files.certificate, files.key)
-    return GatewayConfig(
-        port=options.port,
-        upstreams=ports,
-        prefix=layout.gateway_dir,
-        log_dir=layout.log_dir,
-        tls=tls,
-        internal_port=free_port() if tls else None,
-    )
-
-
-def _service_env(
-    service: Service,
-    options: UpOptions,
-    servers: Mapping[Server, ServerProcess],
-    api_base_url: str,
-) -> dict[str, str]:
-    """The environment a service is configured with, but for its port and the signing key."""
-    env = {
-        **os.environ,
-        "HOST": "127.0.0.1",
-        "ENVIRONMENT": "dev",
-        "PLAIN_HTTP": "false" if options.tls else "true",
-        "API_BASE_URL": api_base_url,
-        "EXPIRATION_WINDOW_SECONDS": str(options.expiration_seconds),
-    }
-    postgres = servers[Server.POSTGRES]
-    if service.database is not None and isinstance(postgres, PostgresServer):
-        env["DATABASE_URL"] = postgres.dsn(service.database)
-    nats = servers[Server.NATS]
-    if Server.NATS in service.needs and isinstance(nats, NatsServer):
-        env["NATS_URL"] = nats.url
-    redis = servers[Server.REDIS]
-    if Server.REDIS in service.needs and isinstance(redis, RedisServer):
-        env["REDIS_URL"] = redis.url
-    if Server.STRIPE in service.needs:
-        env.update(_stripe_env(options, servers.get(Server.STRIPE)))
-    return env
-
-
-def _stripe_env(options: UpOptions, server: ServerProcess | None) -> dict[str, str]:
-    if isinstance(server, StripeServer):
-        return {"STRIPE_SECRET_KEY": server.api_key, "STRIPE_API_BASE": server.api_base}
-    assert options.stripe_secret_key is not None
-    return {"STRIPE_SECRET_KEY": options.stripe_secret_key}
 
 
 async def _ensure_databases(server: PostgresServer, names: tuple[str, ...]) -> None:

@@ -10,7 +10,7 @@ import pytest
 from ticketing_harness.errors import HarnessError
 from ticketing_harness.layout import Layout, ensure_reachable
 from ticketing_harness.ports import free_port
-from ticketing_harness.stack import UpOptions, preflight
+from ticketing_harness.wiring import UpOptions, preflight
 
 
 @pytest.mark.parametrize(("fresh", "kept"), [(True, False), (False, True)])
