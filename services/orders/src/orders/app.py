@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,9 +14,27 @@ from orders.listeners import listeners
 from orders.routes import router
 from ticketing_common.health import register_readiness_check
 from ticketing_common.http import create_app as create_service_app
-from ticketing_common.runtime import start_runtime
+from ticketing_common.runtime import Runtime, start_runtime
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+async def stop_runtime(runtime: Runtime) -> None:
+    """`Runtime.stop`, hardened against two ways it can hang.
+
+    On Python 3.11 `asyncio.wait_for` (inside nats-py's fetch) can swallow a cancellation
+    that arrives as its inner wait completes, so consumers are cancelled until they end.
+    Draining the connection waits for messages left in the stopped consumers' pull
+    subscriptions (up to 30 s), so it is closed instead: unacked messages come back anyway.
+    """
+    while pending := [task for task in runtime.consumers.tasks if not task.done()]:
+        for task in pending:
+            task.cancel()
+        await asyncio.wait(pending, timeout=0.5)
+    await runtime.consumers.stop()
+    await runtime.relay.stop()
+    await runtime.bus.nc.close()
+    await runtime.pool.close()
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -36,7 +55,7 @@ def create_app(settings: Settings) -> FastAPI:
         try:
             yield
         finally:
-            await runtime.stop()
+            await stop_runtime(runtime)
 
     return create_service_app(
         title="orders", settings=settings, lifespan=lifespan, routers=[router]
