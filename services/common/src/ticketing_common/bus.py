@@ -183,5 +183,7 @@ class Bus:
         ]
 
     async def close(self) -> None:
+        # Not drain(): it would wait for messages left in stopped pull subscriptions.
+        # Whatever was not acked is redelivered anyway.
         if not self.nc.is_closed:
-            await self.nc.drain()
+            await self.nc.close()

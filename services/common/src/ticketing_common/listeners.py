@@ -10,7 +10,6 @@ A handler's outcome maps to the broker like this:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -196,9 +195,10 @@ class ConsumerGroup:
             self.tasks.append(asyncio.create_task(consumer.run(), name=consumer.listener.durable))
 
     async def stop(self) -> None:
-        for task in self.tasks:
-            task.cancel()
-        for task in self.tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        # On Python 3.11, asyncio.wait_for (inside nats-py's fetch) can swallow a cancellation
+        # that arrives just as its inner wait completes, so cancel until every task has ended.
+        while pending := [task for task in self.tasks if not task.done()]:
+            for task in pending:
+                task.cancel()
+            await asyncio.wait(pending, timeout=0.5)
         self.tasks.clear()
