@@ -1,4 +1,4 @@
-"""The `ticketing` command line: the local stack, the hosts entry and the certificates."""
+"""The `ticketing` command line: `up`, `down`, `status`, `logs`, plus the setup commands."""
 
 from __future__ import annotations
 
@@ -8,19 +8,18 @@ import functools
 import os
 import signal
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from ticketing_harness import hosts as hosts_file
 from ticketing_harness import logs as log_files
 from ticketing_harness.certs import ensure_certificates, trust_instructions
+from ticketing_harness.cli_common import StateDir, console, layout_for, reports_errors
+from ticketing_harness.cli_setup import certs, doctor, hosts_app
 from ticketing_harness.control import (
     component_statuses,
     refuse_second_stack,
@@ -28,7 +27,7 @@ from ticketing_harness.control import (
     stop_stack,
 )
 from ticketing_harness.errors import HarnessError
-from ticketing_harness.layout import COMPONENT_NAMES, Layout, default_state_dir
+from ticketing_harness.layout import COMPONENT_NAMES, Layout
 from ticketing_harness.processes import log_tail
 from ticketing_harness.reporting import status_json, status_table
 from ticketing_harness.state import StackState
@@ -39,42 +38,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Run the ticketing system locally and manage its developer setup.",
 )
-hosts_app = typer.Typer(no_args_is_help=True, help="The ticketing.dev entry in the hosts file.")
-app.add_typer(hosts_app, name="hosts")
-
-console = Console(highlight=False)
-errors = Console(stderr=True, highlight=False)
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-StateDir = Annotated[
-    Path | None,
-    typer.Option(
-        "--state-dir",
-        help="Where data, logs and state live [default: $TICKETING_STATE_DIR or ./.ticketing]",
-        show_default=False,
-    ),
-]
-HostsPath = Annotated[Path, typer.Option("--hosts-file", help="The hosts file to edit.")]
-
-
-def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """A HarnessError becomes `error: <message>` on stderr and exit code 1, not a traceback."""
-
-    @functools.wraps(command)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return command(*args, **kwargs)
-        except HarnessError as error:
-            errors.print(f"[bold red]error:[/] {error}", markup=True, soft_wrap=True)
-            raise typer.Exit(1) from None
-
-    return wrapper
-
-
-def _layout(state_dir: Path | None) -> Layout:
-    return Layout((state_dir or default_state_dir()).absolute())
 
 
 @app.command()
@@ -97,7 +60,7 @@ def up(
     from ticketing_harness.stack import Startup
     from ticketing_harness.wiring import UpOptions, preflight
 
-    layout = _layout(state_dir)
+    layout = layout_for(state_dir)
     options = UpOptions(
         layout=layout,
         port=port,
@@ -185,7 +148,7 @@ def _stripe_key() -> str | None:
 @reports_errors
 def down(state_dir: StateDir = None) -> None:
     """Stop every process the stack started; safe to run again."""
-    layout = _layout(state_dir)
+    layout = layout_for(state_dir)
     state = StackState.load(layout.state_file)
     if state is None:
         console.print(f"Nothing is running (state in {layout.root}).")
@@ -201,7 +164,7 @@ def status(
     state_dir: StateDir = None,
 ) -> None:
     """Show each component's state; exit 0 when all are ready, 1 when not, 3 when stopped."""
-    layout = _layout(state_dir)
+    layout = layout_for(state_dir)
     state = running_stack(layout)
     if state is None:
         if json_output:
@@ -229,7 +192,7 @@ def logs(
     state_dir: StateDir = None,
 ) -> None:
     """Print the logs of one component or of all, optionally following them."""
-    layout = _layout(state_dir)
+    layout = layout_for(state_dir)
     if component is not None and component not in COMPONENT_NAMES:
         raise HarnessError(
             f"no component {component!r}; choose one of {', '.join(COMPONENT_NAMES)}"
@@ -245,73 +208,9 @@ def logs(
             return
 
 
-@app.command()
-@reports_errors
-def certs(state_dir: StateDir = None) -> None:
-    """Create a local CA and a certificate for ticketing.dev; say how to trust the CA."""
-    files, created = ensure_certificates(_layout(state_dir).certs_dir)
-    verb = "Created" if created else "Kept the existing"
-    console.print(f"{verb} certificate {files.certificate} (key {files.key}),")
-    console.print(f"signed by the local CA {files.ca_certificate}.")
-    console.print(trust_instructions(files))
-    console.print("Then `ticketing up --tls` serves https://ticketing.dev with it.")
-
-
-@app.command()
-@reports_errors
-def doctor(
-    port: Annotated[int, typer.Option(help="The gateway port `up` will use.")] = 8080,
-    state_dir: StateDir = None,
-) -> None:
-    """Check that this machine can run the stack; exit 1 if something required is missing."""
-    from ticketing_harness.doctor import run_checks
-
-    checks = run_checks(_layout(state_dir), port)
-    table = Table(box=None, show_header=False)
-    for check in checks:
-        mark = (
-            "[green]ok[/]"
-            if check.ok
-            else ("[red]missing[/]" if check.required else "[yellow]note[/]")
-        )
-        table.add_row(mark, check.name, check.detail)
-    console.print(table)
-    if not all(check.ok for check in checks if check.required):
-        raise typer.Exit(1)
-
-
-@hosts_app.command("add")
-@reports_errors
-def hosts_add(
-    ip: Annotated[str, typer.Option(help="The address ticketing.dev should resolve to.")] = (
-        "127.0.0.1"
-    ),
-    hosts_path: HostsPath = hosts_file.DEFAULT_HOSTS_FILE,
-) -> None:
-    """Map ticketing.dev to an address (idempotent; keeps a backup)."""
-    change = hosts_file.add(ip, hosts_path)
-    console.print(f"ticketing.dev -> {ip}: {change.value} in {hosts_path}")
-    if change is not hosts_file.Change.UNCHANGED:
-        console.print(f"Backup of the previous file: {hosts_file.backup_path(hosts_path)}")
-
-
-@hosts_app.command("remove")
-@reports_errors
-def hosts_remove(hosts_path: HostsPath = hosts_file.DEFAULT_HOSTS_FILE) -> None:
-    """Remove the ticketing.dev block, restoring the file as it was."""
-    change = hosts_file.remove(hosts_path)
-    console.print(f"ticketing.dev entry {change.value} in {hosts_path}")
-
-
-@hosts_app.command("status")
-@reports_errors
-def hosts_status(hosts_path: HostsPath = hosts_file.DEFAULT_HOSTS_FILE) -> None:
-    """Say whether ticketing.dev is mapped, and to which address."""
-    ip = hosts_file.status(hosts_path)
-    if ip is None:
-        console.print(f"ticketing.dev is not in {hosts_path}; add it with `ticketing hosts add`")
-    else:
-        console.print(f"ticketing.dev -> {ip} in {hosts_path}")
+app.add_typer(hosts_app, name="hosts")
+app.command()(certs)
+app.command()(doctor)
 
 
 if __name__ == "__main__":

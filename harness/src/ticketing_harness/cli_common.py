@@ -1,0 +1,49 @@
+"""What every `ticketing` command shares: output, error reporting and the state directory."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from ticketing_harness.errors import HarnessError
+from ticketing_harness.layout import Layout, default_state_dir
+
+console = Console(highlight=False)
+errors = Console(stderr=True, highlight=False)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+StateDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--state-dir",
+        help="Where data, logs and state live [default: $TICKETING_STATE_DIR or ./.ticketing]",
+        show_default=False,
+    ),
+]
+
+
+def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """A HarnessError becomes `error: <message>` on stderr and exit code 1, not a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except HarnessError as error:
+            errors.print(f"[bold red]error:[/] {escape(str(error))}", soft_wrap=True)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def layout_for(state_dir: Path | None) -> Layout:
+    """The layout of --state-dir, else of the default state directory."""
+    return Layout((state_dir or default_state_dir()).absolute())
