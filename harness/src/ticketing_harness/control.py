@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import httpx
 
 from ticketing_harness.errors import HarnessError
-from ticketing_harness.layout import GATEWAY, SERVER_NAMES, Layout
+from ticketing_harness.layout import COMPONENT_NAMES, GATEWAY, SERVER_NAMES, Layout
 from ticketing_harness.processes import stop
 from ticketing_harness.state import ComponentState, StackState
 from ticketing_harness.waiting import wait_until
@@ -50,9 +50,10 @@ def refuse_second_stack(layout: Layout) -> None:
 
 
 def component_statuses(state: StackState) -> list[ComponentStatus]:
-    """Each component's liveness and readiness, asked now."""
+    """Each component's liveness and readiness, asked now, servers first."""
+    ordered = sorted(state.components, key=lambda component: COMPONENT_NAMES.index(component.name))
     with httpx.Client(timeout=1.0) as client:
-        return [_status(client, component) for component in state.components]
+        return [_status(client, component) for component in ordered]
 
 
 def _status(client: httpx.Client, component: ComponentState) -> ComponentStatus:
