@@ -8,12 +8,15 @@ request (same idempotency key) replayed later.
 
 from __future__ import annotations
 
+import logging
 from typing import Any, cast
 
 import stripe
 from stripe.params import PaymentIntentCreateParams
 
 from ticketing_common.errors import AppError, BadRequest, PaymentFailed
+
+log = logging.getLogger(__name__)
 
 CURRENCY = "usd"
 TIMEOUT_SECONDS = 20.0
@@ -58,7 +61,7 @@ class StripeGateway:
 
         `api_base` points at a Stripe emulator (localstripe); unset means Stripe itself.
         """
-        self._http = stripe.HTTPXClient(timeout=TIMEOUT_SECONDS)
+        self._http = stripe.AIOHTTPClient(timeout=TIMEOUT_SECONDS)
         self._client = stripe.StripeClient(
             api_key,
             base_addresses={"api": api_base} if api_base else None,
@@ -87,6 +90,9 @@ class StripeGateway:
         except stripe.InvalidRequestError as exc:
             raise ChargeInvalid(_message(exc, "The payment method was refused")) from exc
         except stripe.StripeError as exc:
+            log.warning(
+                "charge outcome unknown (%s: %s); the claim is kept", type(exc).__name__, exc
+            )
             raise ChargeOutcomeUnknown() from exc
         if intent.status != "succeeded":
             raise ChargeDeclined(f"The payment was not completed (status {intent.status})")

@@ -1,0 +1,166 @@
+"""Helpers of the payments tests: signed-in users, orders on the bus, Stripe and event reads."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import stripe
+
+from payments.config import Settings
+from ticketing_common.auth import AuthConfig, session_cookie_for
+from ticketing_common.bus import Bus
+from ticketing_common.contracts import validate_envelope
+from ticketing_common.db import Connection
+from ticketing_common.events import (
+    Envelope,
+    EventData,
+    OrderCancelled,
+    OrderCompleted,
+    OrderCreated,
+    OrderStatus,
+    OrderTicket,
+    TicketRef,
+)
+from ticketing_harness.waiting import eventually
+
+JWT_KEY = "payments-test-signing-key"
+STRIPE_KEY = "sk_test_payments"
+
+
+def signed_in(settings: Settings, user_id: UUID | None = None) -> dict[str, str]:
+    """Request headers carrying a real session cookie of `user_id` (a new user if None)."""
+    cookies = session_cookie_for(
+        str(user_id or uuid.uuid4()), "test@test.com", AuthConfig.from_settings(settings)
+    )
+    return {"Cookie": "; ".join(f"{name}={value}" for name, value in cookies.items())}
+
+
+def order_created(*, user_id: UUID | None = None, price: str = "20.00") -> OrderCreated:
+    return OrderCreated(
+        id=uuid.uuid4(),
+        version=0,
+        status=OrderStatus.CREATED,
+        user_id=user_id or uuid.uuid4(),
+        expires_at=datetime.now(UTC) + timedelta(minutes=15),
+        ticket=OrderTicket(id=uuid.uuid4(), price=Decimal(price)),
+    )
+
+
+def order_cancelled(order: OrderCreated, version: int = 1) -> OrderCancelled:
+    return OrderCancelled(id=order.id, version=version, ticket=TicketRef(id=order.ticket.id))
+
+
+def order_completed(order: OrderCreated, version: int = 1) -> OrderCompleted:
+    return OrderCompleted(id=order.id, version=version, ticket=TicketRef(id=order.ticket.id))
+
+
+async def publish(bus: Bus, event: EventData, producer: str = "orders") -> int:
+    """Publish as its producer would, with a new event id; returns the stream sequence."""
+    return (await bus.publish(Envelope.wrap(event, producer))).seq
+
+
+async def replica(db: Connection, order_id: UUID) -> dict[str, Any] | None:
+    row = await db.fetchrow(
+        "SELECT version, user_id, price, status FROM orders WHERE id = $1", order_id
+    )
+    return None if row is None else dict(row)
+
+
+async def replicated_order(
+    bus: Bus, db: Connection, *, user_id: UUID | None = None, price: str = "20.00"
+) -> OrderCreated:
+    """An order the orders service announced and the replica has recorded."""
+    order = order_created(user_id=user_id, price=price)
+    await publish(bus, order)
+    await eventually(lambda: replica(db, order.id), message="order never reached the replica")
+    return order
+
+
+async def replica_reaches(
+    db: Connection, order_id: UUID, version: int, status: OrderStatus
+) -> None:
+    async def reached() -> bool:
+        row = await replica(db, order_id)
+        return row is not None and (row["version"], row["status"]) == (version, status.value)
+
+    await eventually(reached, message=f"replica never reached v{version} {status}")
+
+
+async def payment_row(db: Connection, order_id: UUID) -> dict[str, Any] | None:
+    row = await db.fetchrow("SELECT * FROM payments WHERE order_id = $1", order_id)
+    return None if row is None else dict(row)
+
+
+async def consumed(bus: Bus, durable: str, seq: int) -> None:
+    """Wait until the consumer has acknowledged (or terminated) stream message `seq`."""
+
+    async def done() -> bool:
+        info = await bus.js.consumer_info(bus.catalog.stream_name, durable)
+        return info.ack_floor is not None and (info.ack_floor.stream_seq or 0) >= seq
+
+    await eventually(done, message=f"{durable} never settled message {seq}")
+
+
+async def redelivered(bus: Bus, durable: str) -> None:
+    """Wait until the consumer has been handed a message again (a Retry happened)."""
+
+    async def again() -> bool:
+        info = await bus.js.consumer_info(bus.catalog.stream_name, durable)
+        return (info.num_redelivered or 0) > 0
+
+    await eventually(again, message=f"{durable} never redelivered")
+
+
+async def published(bus: Bus, event_type: str) -> list[dict[str, Any]]:
+    """Every envelope of `event_type` in the stream, each checked against its contract."""
+    subject = bus.catalog.subject_for(event_type)
+    info = await bus.js.stream_info(bus.catalog.stream_name, subjects_filter=subject)
+    count = (info.state.subjects or {}).get(subject, 0)
+    if not count:
+        return []
+    sub = await bus.js.pull_subscribe(subject, stream=bus.catalog.stream_name)
+    try:
+        msgs = await sub.fetch(count, timeout=2)
+    finally:
+        await sub.unsubscribe()
+    bodies = [json.loads(msg.data) for msg in msgs]
+    for body in bodies:
+        validate_envelope(body)
+    return bodies
+
+
+class StripeLedger:
+    """What localstripe holds, read with the official SDK."""
+
+    def __init__(self, api_base: str) -> None:
+        self.http = stripe.AIOHTTPClient()
+        self.client = stripe.StripeClient(
+            STRIPE_KEY, base_addresses={"api": api_base}, http_client=self.http
+        )
+
+    async def close(self) -> None:
+        await self.http.close_async()
+
+    async def intents(self, where: Callable[[Any], bool] = lambda _: True) -> list[Any]:
+        listed = await self.client.v1.payment_intents.list_async(params={"limit": 100})
+        return [intent for intent in listed.data if where(intent)]
+
+    async def charges_for(self, order_id: UUID) -> list[Any]:
+        """The succeeded PaymentIntents carrying the order in their metadata."""
+        return await self.intents(
+            lambda i: (
+                i.metadata.to_dict().get("order_id") == str(order_id) and i.status == "succeeded"
+            )
+        )
+
+    async def refunds_of(self, payment_intent_id: str) -> list[Any]:
+        listed = await self.client.v1.refunds.list_async(
+            params={"payment_intent": payment_intent_id, "limit": 100}
+        )
+        return list(listed.data)

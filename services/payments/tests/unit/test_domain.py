@@ -1,0 +1,101 @@
+"""The payments model without I/O: version rule, exact cents, who may pay, claims."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+import pytest
+
+from payments.domain import (
+    AlreadyPaid,
+    OrderCancelledError,
+    OrderReplica,
+    Payment,
+    PaymentState,
+    Step,
+    amount_in_cents,
+    next_step,
+)
+from ticketing_common.errors import Forbidden
+from ticketing_common.events import OrderStatus
+
+
+def order(status: OrderStatus = OrderStatus.CREATED, price: str = "19.99") -> OrderReplica:
+    return OrderReplica(
+        id=uuid.uuid4(), version=0, user_id=uuid.uuid4(), price=Decimal(price), status=status
+    )
+
+
+@pytest.mark.parametrize(
+    ("local", "event", "step"),
+    [
+        (0, 1, Step.APPLY),
+        (3, 4, Step.APPLY),
+        (1, 1, Step.DUPLICATE),
+        (2, 1, Step.DUPLICATE),
+        (0, 2, Step.GAP),
+        (1, 5, Step.GAP),
+    ],
+)
+def test_only_the_exactly_next_version_applies(local: int, event: int, step: Step) -> None:
+    assert next_step(local, event) is step
+
+
+@pytest.mark.parametrize(
+    ("price", "cents"),
+    # The first four come out one cent short as int(float(price) * 100).
+    [
+        ("19.99", 1999),
+        ("4.35", 435),
+        ("0.29", 29),
+        ("1.15", 115),
+        ("999999999.99", 99999999999),
+        ("20.00", 2000),
+        ("0.01", 1),
+    ],
+)
+def test_amount_is_the_exact_integer_number_of_cents(price: str, cents: int) -> None:
+    amount = amount_in_cents(Decimal(price))
+    assert amount == cents
+    assert type(amount) is int
+
+
+def test_fraction_of_a_cent_is_refused() -> None:
+    with pytest.raises(ValueError, match="cents"):
+        amount_in_cents(Decimal("1.005"))
+
+
+def test_only_the_buyer_may_pay() -> None:
+    with pytest.raises(Forbidden):
+        order().check_payable_by(uuid.uuid4())
+
+
+def test_cancelled_order_cannot_be_paid() -> None:
+    cancelled = order(OrderStatus.CANCELLED)
+    with pytest.raises(OrderCancelledError, match="Cannot pay for a cancelled order"):
+        cancelled.check_payable_by(cancelled.user_id)
+
+
+def test_complete_order_is_already_paid() -> None:
+    complete = order(OrderStatus.COMPLETE)
+    with pytest.raises(AlreadyPaid, match="Order already paid"):
+        complete.check_payable_by(complete.user_id)
+
+
+def test_open_order_is_payable_by_its_buyer() -> None:
+    for status in (OrderStatus.CREATED, OrderStatus.AWAITING_PAYMENT):
+        payable = order(status)
+        payable.check_payable_by(payable.user_id)
+
+
+def test_claim_charges_the_order_price_with_a_key_of_its_own() -> None:
+    target = order(price="19.99")
+    first, second = Payment.claim(target, "pm_card_visa"), Payment.claim(target, "pm_card_visa")
+    assert first.state is PaymentState.PENDING
+    assert first.amount_cents == 1999
+    assert first.order_id == target.id
+    assert str(target.id) in first.idempotency_key
+    assert first.idempotency_key != second.idempotency_key
+    assert first.charge_metadata == {"order_id": str(target.id), "payment_id": str(first.id)}
+    assert first.refund_idempotency_key != first.idempotency_key
