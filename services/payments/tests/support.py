@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import stripe
@@ -145,7 +145,7 @@ class StripeLedger:
         )
 
     async def close(self) -> None:
-        await self.http.close_async()
+        await cast("Any", self.http).close_async()  # untyped in the SDK
 
     async def intents(self, where: Callable[[Any], bool] = lambda _: True) -> list[Any]:
         listed = await self.client.v1.payment_intents.list_async(params={"limit": 100})
