@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import uuid
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
+import httpx
 from nats.js.api import ConsumerInfo
 
 from orders.config import Settings
@@ -75,6 +77,16 @@ async def list_ticket(bus: Bus, db: Connection, **fields: str) -> TicketCreated:
     return ticket
 
 
+async def place_order(
+    client: httpx.AsyncClient, headers: dict[str, str], ticket_id: UUID
+) -> dict[str, Any]:
+    """POST /api/orders, which must succeed; returns the order as answered."""
+    response = await client.post("/api/orders", json={"ticketId": str(ticket_id)}, headers=headers)
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
 async def order_status(db: Connection, order_id: UUID) -> str | None:
     status = await db.fetchval("SELECT status FROM orders WHERE id = $1", order_id)
     return None if status is None else str(status)
@@ -92,15 +104,21 @@ async def paid(bus: Bus, db: Connection, order_id: UUID) -> None:
 
 
 async def consumer(bus: Bus, durable: str) -> ConsumerInfo:
-    return await bus.js.consumer_info(bus.catalog.stream_name, durable)
+    info: ConsumerInfo = await bus.js.consumer_info(bus.catalog.stream_name, durable)
+    return info
+
+
+async def ack_floor(bus: Bus, durable: str) -> int:
+    """The stream sequence up to which the consumer has acknowledged everything."""
+    floor = (await consumer(bus, durable)).ack_floor
+    return 0 if floor is None else int(floor.stream_seq)
 
 
 async def acked(bus: Bus, durable: str, seq: int) -> None:
     """Wait until the consumer has acknowledged everything up to stream sequence `seq`."""
 
     async def done() -> bool:
-        floor = (await consumer(bus, durable)).ack_floor
-        return floor is not None and bool(floor.stream_seq >= seq)
+        return await ack_floor(bus, durable) >= seq
 
     await eventually(done, message=f"{durable} never acknowledged message {seq}")
 

@@ -22,12 +22,14 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 async def stop_runtime(runtime: Runtime) -> None:
     """`Runtime.stop`, hardened against two ways it can hang.
 
-    On Python 3.11 `asyncio.wait_for` (inside nats-py's fetch) can swallow a cancellation
-    that arrives as its inner wait completes, so consumers are cancelled until they end.
-    Draining the connection waits for messages left in the stopped consumers' pull
-    subscriptions (up to 30 s), so it is closed instead: unacked messages come back anyway.
+    On Python 3.11 `asyncio.wait_for` (in the outbox relay, and inside nats-py's fetch)
+    swallows a cancellation that arrives as its inner wait completes, so the relay and
+    the consumers are cancelled until they have ended. Draining the connection would wait
+    up to 30 s for messages left in the stopped consumers' pull subscriptions, so it is
+    closed instead: unacknowledged messages are redelivered anyway.
     """
-    while pending := [task for task in runtime.consumers.tasks if not task.done()]:
+    tasks = [*runtime.consumers.tasks, *([runtime.relay._task] if runtime.relay._task else [])]
+    while pending := [task for task in tasks if not task.done()]:
         for task in pending:
             task.cancel()
         await asyncio.wait(pending, timeout=0.5)

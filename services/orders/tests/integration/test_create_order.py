@@ -67,6 +67,7 @@ async def test_order_reserves_a_ticket(
         "version": 0,
     }
     row = await db.fetchrow("SELECT user_id, ticket_id, status FROM orders WHERE id = $1", order_id)
+    assert row is not None
     assert dict(row) == {"user_id": buyer, "ticket_id": ticket.id, "status": "created"}
 
 
