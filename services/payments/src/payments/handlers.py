@@ -9,6 +9,18 @@ or by the order's cancellation.
 Never charged for a ticket not received: a cancellation that finds a charged payment refunds
 it. The replica row is locked while a claim is taken and while a cancellation is applied,
 so either the claim sees the order cancelled (400) or the cancellation sees the claim.
+
+Crashes, and what follows:
+- after the claim, before or during the charge: the claim stays pending; once its lease
+  runs out, the next attempt or the order's cancellation replays the charge with the same
+  idempotency key, which Stripe answers with the original outcome (no second charge).
+  localstripe ignores keys, so there the replay of a charge that did happen charges again;
+  the cancellation path refunds what it replays.
+- during the refund, before its commit: the payment row is still charged and the
+  cancellation is not acked; the redelivery finds the refund already at Stripe (listed by
+  PaymentIntent, key-independent) and records it, so the user is refunded exactly once.
+- after a commit, before the ack: the redelivery finds the state done and changes nothing;
+  the events left through the outbox in the committing transaction.
 """
 
 from __future__ import annotations

@@ -10,9 +10,12 @@ import asyncpg
 import httpx
 import pytest
 
+from payments.app import create_app
 from payments.config import Settings
 from ticketing_common.bus import Bus
 from ticketing_common.events import OrderStatus
+from ticketing_harness.asgi import serve
+from ticketing_harness.servers import StripeServer
 from ticketing_harness.waiting import eventually
 
 from ..support import (
@@ -218,3 +221,31 @@ async def test_unknown_payment_method_is_400_on_the_token_and_stores_nothing(
     assert error["field"] == "token"
     assert await payment_row(db, order.id) is None
     assert await stripe_ledger.charges_for(order.id) == []
+
+
+async def test_unreachable_stripe_keeps_the_claim_and_a_retry_charges_once(
+    settings: Settings,
+    bus: Bus,
+    db: asyncpg.Connection,
+    private_stripe_server: StripeServer,
+) -> None:
+    own_stripe = settings.model_copy(update={"stripe_api_base": private_stripe_server.api_base})
+    async with serve(create_app(own_stripe)) as client:
+        order = await replicated_order(bus, db)
+        body = {"orderId": str(order.id), "token": "pm_card_visa"}
+        headers = signed_in(own_stripe, order.user_id)
+        private_stripe_server.stop()
+        unknown = await client.post(URL, json=body, headers=headers)
+        assert unknown.status_code == 503
+        claim = await payment_row(db, order.id)
+        assert claim is not None and claim["state"] == "pending"
+
+        private_stripe_server.start()
+        retried = await client.post(URL, json=body, headers=headers)
+        assert retried.status_code == 201
+        assert retried.json() == {"id": str(claim["id"])}
+        ledger = StripeLedger(private_stripe_server.api_base)
+        try:
+            assert len(await ledger.charges_for(order.id)) == 1
+        finally:
+            await ledger.close()

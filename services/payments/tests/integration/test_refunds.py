@@ -45,9 +45,9 @@ async def paid_order(
 
 
 async def refunded_row(db: asyncpg.Connection, order_id: UUID) -> dict[str, Any]:
-    async def refunded() -> dict[str, Any] | None:
+    async def refunded() -> dict[str, Any]:
         row = await payment_row(db, order_id)
-        return row if row is not None and row["state"] == "refunded" else None
+        return row if row is not None and row["state"] == "refunded" else {}
 
     return await eventually(refunded, message="payment never refunded")
 
