@@ -17,7 +17,6 @@ from typing import Any, Generic, TypeVar
 
 import asyncpg
 from nats.aio.msg import Msg
-from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
@@ -123,7 +122,7 @@ class Consumer:
         while True:
             try:
                 msgs = await sub.fetch(self.policy.batch, timeout=1.0)
-            except NatsTimeoutError:
+            except TimeoutError:  # nats-py raises its own subclass or asyncio's: nothing to fetch
                 continue
             except Exception:
                 log.exception("fetch failed for %s; retrying", self.listener.durable)
