@@ -1,0 +1,62 @@
+"""Wires the expiration service: Redis, the bus, the expiry worker and its consumer."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from arq import ArqRedis, create_pool
+from arq.connections import RedisSettings
+
+from expiration.config import Settings
+from expiration.jobs import QUEUE
+from expiration.listeners import listeners
+from expiration.worker import ExpiryWorker, cancel_until_done
+from ticketing_common.bus import Bus
+from ticketing_common.listeners import ConsumerGroup
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Expiration:
+    """The running connections and tasks of one expiration process."""
+
+    redis: ArqRedis
+    bus: Bus
+    worker: ExpiryWorker
+    consumers: ConsumerGroup
+
+    async def redis_ready(self) -> bool:
+        return bool(await self.redis.ping())
+
+    async def bus_ready(self) -> bool:
+        return self.bus.is_connected
+
+    async def stop(self) -> None:
+        """Stop scheduling, then running jobs; close the bus (not drain: see below), then Redis.
+
+        Draining would wait for messages left in the stopped consumer's pull subscription;
+        an unacknowledged message is redelivered anyway.
+        """
+        await cancel_until_done(self.consumers.tasks)
+        await self.consumers.stop()
+        await self.worker.stop()
+        await self.bus.nc.close()
+        await self.redis.aclose()
+
+
+async def bootstrap(settings: Settings) -> Expiration:
+    """Connect to Redis and the bus, start the worker, then the consumer."""
+    redis = await create_pool(RedisSettings.from_dsn(settings.redis_url), default_queue_name=QUEUE)
+    try:
+        bus = await Bus.connect(settings.nats_url, name=settings.service_name)
+    except BaseException:
+        await redis.aclose()
+        raise
+    worker = ExpiryWorker(redis, bus)
+    await worker.start()
+    consumers = ConsumerGroup(bus, listeners(redis))
+    await consumers.start()
+    log.info("%s started", settings.service_name)
+    return Expiration(redis, bus, worker, consumers)
