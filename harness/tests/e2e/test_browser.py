@@ -1,0 +1,135 @@
+"""Headless Chromium clicks through sign-up, selling, buying and paying; a screenshot per page."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+from ticketing_harness.testing import RunningStack, unique
+
+# A whole stack starts within the first test of the group: allow it the time.
+pytestmark = [pytest.mark.xdist_group("stack"), pytest.mark.timeout(300)]
+
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield launched
+        await launched.close()
+
+
+class Shots:
+    """Numbered screenshots of each page, in the test's output folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.taken: list[Path] = []
+
+    async def __call__(self, page: Page, name: str) -> None:
+        path = self.folder / f"{len(self.taken) + 1:02d}-{name}.png"
+        await page.screenshot(path=path, full_page=True)
+        self.taken.append(path)
+
+
+async def _sign_up(page: Page, url: str, shots: Shots, who: str) -> None:
+    await page.goto(f"{url}/auth/signup")
+    await page.fill("#email", f"{unique(who)}@example.com")
+    await page.fill("#password", "secret-pass")
+    await shots(page, f"{who}-sign-up")
+    await page.click("button[type=submit]")
+    await expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    await shots(page, f"{who}-home")
+
+
+async def test_sell_buy_and_pay_in_the_browser(
+    stack: RunningStack, browser: Browser, tmp_path: Path
+) -> None:
+    shots = Shots(tmp_path)
+    title = unique("Opera night")
+    seller = await (await browser.new_context()).new_page()
+    await _sign_up(seller, stack.url, shots, "seller")
+    await seller.click("text=Sell a ticket")
+    await seller.fill("#title", title)
+    await seller.fill("#price", "0")
+    await seller.click("button:has-text('Sell')")
+    await expect(seller.locator("#price-error")).to_be_visible()
+    await shots(seller, "seller-price-error")
+    await seller.fill("#price", "42.50")
+    await seller.click("button:has-text('Sell')")
+    await expect(seller.locator("h1")).to_have_text(title)
+    await shots(seller, "seller-ticket")
+
+    buyer = await (await browser.new_context(viewport={"width": 390, "height": 844})).new_page()
+    await _sign_up(buyer, stack.url, shots, "buyer")
+    await expect(buyer.get_by_text(title)).to_be_visible()
+    await buyer.get_by_role("row", name=re.compile(title)).get_by_role("link", name="View").click()
+    await expect(buyer.locator(".price")).to_have_text("$42.50")
+    await shots(buyer, "buyer-ticket")
+    await _purchase_until_ordered(buyer)
+    await expect(buyer.locator("#countdown")).to_contain_text("left to pay")
+    await expect(buyer.locator("#token")).to_have_value("pm_card_visa")
+    await shots(buyer, "buyer-order")
+    await _pay_until_accepted(buyer)
+    await _reload_until_complete(buyer)
+    await shots(buyer, "buyer-orders-complete")
+
+    await buyer.goto(stack.url)
+    await expect(buyer.get_by_text(title)).to_have_count(0)
+    await shots(buyer, "buyer-ticket-gone")
+    assert [path.name for path in shots.taken] == [
+        "01-seller-sign-up.png",
+        "02-seller-home.png",
+        "03-seller-price-error.png",
+        "04-seller-ticket.png",
+        "05-buyer-sign-up.png",
+        "06-buyer-home.png",
+        "07-buyer-ticket.png",
+        "08-buyer-order.png",
+        "09-buyer-orders-complete.png",
+        "10-buyer-ticket-gone.png",
+    ]
+    assert all(path.stat().st_size > 0 for path in shots.taken)
+
+
+async def _purchase_until_ordered(page: Page) -> None:
+    """Purchase; the orders service may not have the new ticket yet, so retry a few times."""
+    for _ in range(30):
+        await page.click("button:has-text('Purchase')")
+        if "/orders/" in page.url:
+            return
+        await page.wait_for_timeout(500)
+    raise AssertionError(f"no order was created; last page {page.url}")
+
+
+async def _pay_until_accepted(page: Page) -> None:
+    """Pay; payments may not have the new order yet, so retry a few times."""
+    for _ in range(30):
+        await page.click("button:has-text('Pay')")
+        if "/orders?paid=" in page.url:
+            return
+        await page.wait_for_timeout(500)
+    raise AssertionError(f"the payment was not accepted; last page {page.url}")
+
+
+async def _reload_until_complete(page: Page) -> None:
+    for _ in range(30):
+        if await page.locator(".status-complete").count():
+            return
+        await page.wait_for_timeout(500)
+        await page.reload()
+    raise AssertionError("the order never showed as complete")
