@@ -123,6 +123,13 @@ async def acked(bus: Bus, durable: str, seq: int) -> None:
     await eventually(done, message=f"{durable} never acknowledged message {seq}")
 
 
+async def caught_up(bus: Bus, durable: str) -> bool:
+    """For `eventually`: the consumer has received and acknowledged every message it has."""
+    info = await consumer(bus, durable)
+    delivered = info.delivered.stream_seq if info.delivered else 0
+    return delivered > 0 and info.num_pending == 0 and info.num_ack_pending == 0
+
+
 async def published(bus: Bus, event_type: str) -> list[Envelope]:
     """Every event of a type in the stream, oldest first, each checked against its contract."""
     subject = bus.catalog.subject_for(event_type)

@@ -74,7 +74,7 @@ async def test_order_reserves_a_ticket(
 async def test_order_created_event_is_published(
     client: httpx.AsyncClient, settings: Settings, bus: Bus, db: asyncpg.Connection
 ) -> None:
-    ticket = await list_ticket(bus, db, price="20.00")
+    ticket = await list_ticket(bus, db, price="19.99")
     buyer = uuid.uuid4()
     response = await client.post(
         "/api/orders", json={"ticketId": str(ticket.id)}, headers=signed_in(settings, buyer)
@@ -90,7 +90,7 @@ async def test_order_created_event_is_published(
         "status": "created",
         "userId": str(buyer),
         "expiresAt": order["expiresAt"],
-        "ticket": {"id": str(ticket.id), "price": "20.00"},
+        "ticket": {"id": str(ticket.id), "price": "19.99"},
     }
 
 

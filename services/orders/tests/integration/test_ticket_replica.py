@@ -67,6 +67,19 @@ async def test_ticket_updated_applies_the_next_version_and_is_acknowledged(
     }
 
 
+async def test_a_reservation_only_update_still_advances_the_version(
+    bus: Bus, db: asyncpg.Connection
+) -> None:
+    ticket = await list_ticket(bus, db)
+    reserved = ticket_updated(ticket, 1).model_copy(update={"order_id": uuid.uuid4()})
+    await publish(bus, reserved)
+    last = await publish(bus, ticket_updated(ticket, 2))
+    await acked(bus, UPDATED, last)
+    row = await replica(db, ticket.id)
+    assert (row["title"], row["version"], row["order_id"]) == (ticket.title, 2, None)
+    assert await bus.dead_letters(UPDATED) == []
+
+
 async def test_a_version_gap_waits_for_the_missing_event(bus: Bus, db: asyncpg.Connection) -> None:
     ticket = await list_ticket(bus, db)
     skipped = await publish(bus, ticket_updated(ticket, 2, title="Second edit"))
