@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import select
 import subprocess
 import sys
 import threading
@@ -33,20 +34,24 @@ class Launcher:
                 start_new_session=True,
             )
 
-    def spawn(self, module: str, log: Path, env: Mapping[str, str]) -> ProcessRecord:
-        """Fork a process that runs `module` like `python -m`; blocks while modules preload."""
+    def spawn(
+        self, module: str, log: Path, env: Mapping[str, str], timeout: float
+    ) -> ProcessRecord:
+        """Fork a process that runs `module` like `python -m`; waits while modules preload."""
         request = json.dumps({"module": module, "log": str(log), "env": dict(env)})
         assert self._process.stdin is not None and self._process.stdout is not None
         with self._lock:
             try:
                 self._process.stdin.write(request.encode() + b"\n")
                 self._process.stdin.flush()
-                answer = self._process.stdout.readline()
+                answered, _, _ = select.select([self._process.stdout], [], [], timeout)
+                answer = self._process.stdout.readline() if answered else b""
             except BrokenPipeError:
                 answer = b""
         if not answer:
             raise LaunchFailed(
-                f"the service launcher stopped. Last lines of {self.log}:\n{log_tail(self.log)}"
+                f"the service launcher stopped or did not answer within {timeout:.0f}s. "
+                f"Last lines of {self.log}:\n{log_tail(self.log)}"
             )
         reply = json.loads(answer)
         if "error" in reply:

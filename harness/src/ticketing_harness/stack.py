@@ -118,7 +118,7 @@ class Startup:
         ready_url: str,
     ) -> ProcessRecord:
         """Runs in a thread, which outlives a cancelled start: it records what it started."""
-        record = launcher.spawn(service.module, log, env)
+        record = launcher.spawn(service.module, log, env, self.options.timeout)
         port = int(env["PORT"])
         self._record(service.name, record.pid, port, log, "SIGTERM", record.create_time, ready_url)
         return record
