@@ -71,7 +71,8 @@ def start_stack(*options: str, env: dict[str, str] | None = None) -> RunningStac
     if result.returncode != 0:
         shutil.rmtree(state_dir, ignore_errors=True)
         raise AssertionError(f"ticketing up failed:\n{result.stdout}\n{result.stderr}")
-    return RunningStack(f"http://127.0.0.1:{port}", state_dir, result.stdout)
+    url = json.loads((state_dir / "state.json").read_text())["url"]
+    return RunningStack(url, state_dir, result.stdout)
 
 
 def stop_stack(stack: RunningStack) -> None:
