@@ -101,7 +101,8 @@ class OutboxRelay:
                 continue
             # The timeout only covers a NOTIFY lost while the listening connection was down.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.idle_timeout)
+                async with asyncio.timeout(self.idle_timeout):
+                    await self._wake.wait()
 
     async def drain(self) -> int:
         """Publish one batch of unsent rows in order and mark them sent; returns how many."""
