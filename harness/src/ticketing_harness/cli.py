@@ -200,10 +200,11 @@ def logs(
     names = [component] if component else list(COMPONENT_NAMES)
     chosen = [(name, layout.log_path(name)) for name in names]
     write = functools.partial(print, flush=True)
+    start = log_files.end_offsets(chosen)
     log_files.show(chosen, lines, write)
     if follow:
         try:
-            log_files.follow(chosen, write)
+            log_files.follow(chosen, write, start)
         except KeyboardInterrupt:
             return
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from ticketing_harness.processes import log_tail
@@ -20,14 +20,20 @@ def show(logs: Sequence[tuple[str, Path]], lines: int, write: Write) -> None:
             write(_prefixed(name, line, len(logs) > 1))
 
 
+def end_offsets(logs: Sequence[tuple[str, Path]]) -> dict[Path, int]:
+    """Where each log ends now: `follow` prints what is appended after that."""
+    return {path: path.stat().st_size if path.exists() else 0 for _, path in logs}
+
+
 def follow(
     logs: Sequence[tuple[str, Path]],
     write: Write,
+    start: Mapping[Path, int],
     keep_going: Callable[[], bool] = lambda: True,
     interval: float = 0.2,
 ) -> None:
-    """Print lines as they are appended to any of the logs until `keep_going` says stop."""
-    offsets = {path: path.stat().st_size if path.exists() else 0 for _, path in logs}
+    """Print lines appended to any of the logs after `start` until `keep_going` says stop."""
+    offsets = dict(start)
     partial = {path: "" for _, path in logs}
     while keep_going():
         for name, path in logs:

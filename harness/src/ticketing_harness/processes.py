@@ -108,11 +108,10 @@ def _signal_all(processes: Sequence[psutil.Process], sig: signal.Signals) -> Non
 
 
 def _reap(pid: int) -> None:
-    """Collect the exit status of our own child so it does not linger as a zombie."""
-    child = _CHILDREN.pop(pid, None)
-    if child is not None:
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            child.wait(timeout=1)
+    """Collect the exit status of our own ended child so it does not linger as a zombie."""
+    child = _CHILDREN.get(pid)
+    if child is not None and child.poll() is not None:
+        del _CHILDREN[pid]
 
 
 def exit_code(record: ProcessRecord) -> int | None:

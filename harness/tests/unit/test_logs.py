@@ -32,11 +32,12 @@ def test_show_of_one_log_prints_it_without_a_prefix(tmp_path: Path) -> None:
 def test_follow_prints_only_lines_appended_after_it_started(tmp_path: Path) -> None:
     log = tmp_path / "a.log"
     log.write_text("old\n")
+    chosen = [("auth", log)]
     printed: list[str] = []
     stop = threading.Event()
     follower = threading.Thread(
         target=logs.follow,
-        args=([("auth", log)], printed.append, lambda: not stop.is_set(), 0.01),
+        args=(chosen, printed.append, logs.end_offsets(chosen), lambda: not stop.is_set(), 0.01),
     )
     follower.start()
     try:
