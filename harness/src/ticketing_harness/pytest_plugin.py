@@ -1,8 +1,9 @@
 """Pytest fixtures with real servers: one set per session (per xdist worker), clean per test.
 
 Session servers: ``nats_server``, ``postgres_server``, ``redis_server``, ``stripe_server``.
-Per test: ``nats_url`` (no streams), ``database_factory`` and ``database_dsn`` (fresh
-databases, dropped afterwards), ``redis_url`` (flushed), ``stripe_api_base`` (flushed).
+Per test: ``nats_url`` (no streams), ``bus`` (a connection to it), ``database_factory`` and
+``database_dsn`` (fresh databases, dropped afterwards), ``redis_url`` (flushed),
+``stripe_api_base`` (flushed).
 Tests that stop or restart a server use ``private_nats_server``, ``private_postgres_server``,
 ``private_redis_server`` or ``private_stripe_server``, which belong to that test alone.
 """
@@ -21,6 +22,7 @@ from typing import Protocol
 import pytest
 import pytest_asyncio
 
+from ticketing_common.bus import Bus
 from ticketing_harness.servers import NatsServer, PostgresServer, RedisServer, StripeServer
 
 
@@ -84,6 +86,14 @@ async def nats_url(nats_server: NatsServer) -> str:
     """URL of the shared NATS server, with every JetStream stream deleted first."""
     await nats_server.delete_streams()
     return nats_server.url
+
+
+@pytest_asyncio.fixture
+async def bus(nats_url: str) -> AsyncIterator[Bus]:
+    """The test's own connection to the real bus, e.g. to inject other services' events."""
+    bus = await Bus.connect(nats_url, name="test")
+    yield bus
+    await bus.close()
 
 
 @pytest_asyncio.fixture

@@ -12,7 +12,6 @@ from arq.connections import RedisSettings
 from expiration.app import create_app
 from expiration.config import Settings
 from expiration.jobs import QUEUE
-from ticketing_common.bus import Bus
 from ticketing_common.config import load_settings
 from ticketing_harness.asgi import serve
 
@@ -35,13 +34,6 @@ async def service(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """The running expiration service (its health endpoints)."""
     async with serve(create_app(settings)) as client:
         yield client
-
-
-@pytest.fixture
-async def bus(nats_url: str) -> AsyncIterator[Bus]:
-    bus = await Bus.connect(nats_url, name="expiration-test")
-    yield bus
-    await bus.close()
 
 
 @pytest.fixture

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from ticketing_common.bus import Bus
-from ticketing_common.contracts import validate_envelope
 from ticketing_common.events import Envelope, OrderCreated, OrderStatus, OrderTicket
 
 JWT_KEY = "expiration-test-signing-key"
@@ -29,23 +27,6 @@ def order_created(expires_in: timedelta) -> OrderCreated:
 async def announce(bus: Bus, order: OrderCreated) -> int:
     """The orders service publishes the order (a new envelope each call); returns its sequence."""
     return (await bus.publish(Envelope.wrap(order, "orders"))).seq
-
-
-async def published(bus: Bus, event_type: str) -> list[Envelope]:
-    """Every event of a type in the stream, oldest first, each checked against its contract."""
-    subject = bus.catalog.subject_for(event_type)
-    info = await bus.js.stream_info(bus.catalog.stream_name, subjects_filter=subject)
-    count = (info.state.subjects or {}).get(subject, 0)
-    if not count:
-        return []
-    sub = await bus.js.pull_subscribe(subject, stream=bus.catalog.stream_name)
-    try:
-        msgs = await sub.fetch(count, timeout=2)
-    finally:
-        await sub.unsubscribe()
-    for msg in msgs:
-        validate_envelope(json.loads(msg.data))
-    return [Envelope.from_bytes(msg.data) for msg in msgs]
 
 
 async def acked(bus: Bus, seq: int) -> bool:

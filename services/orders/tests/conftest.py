@@ -10,7 +10,6 @@ import pytest
 
 from orders.app import create_app
 from orders.config import Settings
-from ticketing_common.bus import Bus
 from ticketing_common.config import load_settings
 from ticketing_harness.asgi import serve
 
@@ -43,11 +42,3 @@ async def db(client: httpx.AsyncClient, database_dsn: str) -> AsyncIterator[asyn
     conn = await asyncpg.connect(database_dsn)
     yield conn
     await conn.close()
-
-
-@pytest.fixture
-async def bus(nats_url: str) -> AsyncIterator[Bus]:
-    """The test's own connection to the bus, to publish other services' events."""
-    bus = await Bus.connect(nats_url, name="orders-test")
-    yield bus
-    await bus.close()

@@ -10,7 +10,6 @@ import pytest
 
 from payments.app import create_app
 from payments.config import Settings
-from ticketing_common.bus import Bus
 from ticketing_common.config import load_settings
 from ticketing_harness.asgi import serve
 
@@ -43,14 +42,6 @@ async def db(client: httpx.AsyncClient, database_dsn: str) -> AsyncIterator[asyn
     conn = await asyncpg.connect(database_dsn)
     yield conn
     await conn.close()
-
-
-@pytest.fixture
-async def bus(nats_url: str) -> AsyncIterator[Bus]:
-    """The test's own connection to the bus, to publish the orders service's events."""
-    bus = await Bus.connect(nats_url, name="payments-test")
-    yield bus
-    await bus.close()
 
 
 @pytest.fixture

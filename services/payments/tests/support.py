@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -13,13 +12,10 @@ from uuid import UUID
 import stripe
 
 from payments.config import Settings
-from ticketing_common.auth import AuthConfig, session_cookie_for
+from ticketing_common.auth import AuthConfig
 from ticketing_common.bus import Bus
-from ticketing_common.contracts import validate_envelope
 from ticketing_common.db import Connection
 from ticketing_common.events import (
-    Envelope,
-    EventData,
     OrderCancelled,
     OrderCompleted,
     OrderCreated,
@@ -27,6 +23,7 @@ from ticketing_common.events import (
     OrderTicket,
     TicketRef,
 )
+from ticketing_harness.bus_testing import publish, session_headers
 from ticketing_harness.waiting import eventually
 
 JWT_KEY = "payments-test-signing-key"
@@ -35,10 +32,7 @@ STRIPE_KEY = "sk_test_payments"
 
 def signed_in(settings: Settings, user_id: UUID | None = None) -> dict[str, str]:
     """Request headers carrying a real session cookie of `user_id` (a new user if None)."""
-    cookies = session_cookie_for(
-        str(user_id or uuid.uuid4()), "test@test.com", AuthConfig.from_settings(settings)
-    )
-    return {"Cookie": "; ".join(f"{name}={value}" for name, value in cookies.items())}
+    return session_headers(AuthConfig.from_settings(settings), user_id)
 
 
 def order_created(*, user_id: UUID | None = None, price: str = "20.00") -> OrderCreated:
@@ -58,11 +52,6 @@ def order_cancelled(order: OrderCreated, version: int = 1) -> OrderCancelled:
 
 def order_completed(order: OrderCreated, version: int = 1) -> OrderCompleted:
     return OrderCompleted(id=order.id, version=version, ticket=TicketRef(id=order.ticket.id))
-
-
-async def publish(bus: Bus, event: EventData, producer: str = "orders") -> int:
-    """Publish as its producer would, with a new event id; returns the stream sequence."""
-    return (await bus.publish(Envelope.wrap(event, producer))).seq
 
 
 async def replica(db: Connection, order_id: UUID) -> dict[str, Any] | None:
@@ -95,44 +84,6 @@ async def replica_reaches(
 async def payment_row(db: Connection, order_id: UUID) -> dict[str, Any] | None:
     row = await db.fetchrow("SELECT * FROM payments WHERE order_id = $1", order_id)
     return None if row is None else dict(row)
-
-
-async def consumed(bus: Bus, durable: str, seq: int) -> None:
-    """Wait until the consumer has acknowledged (or terminated) stream message `seq`."""
-
-    async def done() -> bool:
-        info = await bus.js.consumer_info(bus.catalog.stream_name, durable)
-        return info.ack_floor is not None and (info.ack_floor.stream_seq or 0) >= seq
-
-    await eventually(done, message=f"{durable} never settled message {seq}")
-
-
-async def redelivered(bus: Bus, durable: str) -> None:
-    """Wait until the consumer has been handed a message again (a Retry happened)."""
-
-    async def again() -> bool:
-        info = await bus.js.consumer_info(bus.catalog.stream_name, durable)
-        return (info.num_redelivered or 0) > 0
-
-    await eventually(again, message=f"{durable} never redelivered")
-
-
-async def published(bus: Bus, event_type: str) -> list[dict[str, Any]]:
-    """Every envelope of `event_type` in the stream, each checked against its contract."""
-    subject = bus.catalog.subject_for(event_type)
-    info = await bus.js.stream_info(bus.catalog.stream_name, subjects_filter=subject)
-    count = (info.state.subjects or {}).get(subject, 0)
-    if not count:
-        return []
-    sub = await bus.js.pull_subscribe(subject, stream=bus.catalog.stream_name)
-    try:
-        msgs = await sub.fetch(count, timeout=2)
-    finally:
-        await sub.unsubscribe()
-    bodies = [json.loads(msg.data) for msg in msgs]
-    for body in bodies:
-        validate_envelope(body)
-    return bodies
 
 
 class StripeLedger:

@@ -8,7 +8,6 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from ticketing_common.bus import Bus
 from ticketing_common.db import apply_migrations, create_pool
 
 # A tiny service schema of our own, so the library is tested without any real service.
@@ -21,10 +20,3 @@ async def pool(database_dsn: str) -> AsyncIterator[asyncpg.Pool]:
     await apply_migrations(pool, SAMPLE_MIGRATIONS)
     yield pool
     await pool.close()
-
-
-@pytest.fixture
-async def bus(nats_url: str) -> AsyncIterator[Bus]:
-    bus = await Bus.connect(nats_url, name="test")
-    yield bus
-    await bus.close()

@@ -19,16 +19,15 @@ from ticketing_common.bus import Bus
 from ticketing_common.config import load_settings
 from ticketing_common.events import ExpirationComplete, OrderCancelled
 from ticketing_harness.asgi import serve
+from ticketing_harness.bus_testing import caught_up, published
 from ticketing_harness.waiting import eventually
 
 from ..support import (
     JWT_KEY,
-    caught_up,
     list_ticket,
     order_status,
     paid,
     place_order,
-    published,
     signed_in,
 )
 

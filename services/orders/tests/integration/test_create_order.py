@@ -12,9 +12,10 @@ import pytest
 from orders.config import Settings
 from ticketing_common.bus import Bus
 from ticketing_common.events import OrderCreated
+from ticketing_harness.bus_testing import published
 from ticketing_harness.waiting import eventually
 
-from ..support import list_ticket, outbox_count, paid, published, signed_in
+from ..support import list_ticket, outbox_count, paid, signed_in
 
 
 async def test_order_requires_a_signed_in_user(client: httpx.AsyncClient) -> None:

@@ -17,18 +17,15 @@ from ticketing_common.events import (
     OrderCompleted,
     PaymentCreated,
 )
+from ticketing_harness.bus_testing import consumer_info, publish, published, settled
 from ticketing_harness.waiting import eventually
 
 from ..support import (
-    acked,
-    consumer,
     list_ticket,
     order_status,
     outbox_count,
     paid,
     place_order,
-    publish,
-    published,
     signed_in,
 )
 
@@ -53,14 +50,14 @@ async def order(
 async def expire(bus: Bus, order_id: uuid.UUID | str) -> None:
     """The expiration service says the window passed; wait until orders has handled it."""
     seq = await publish(bus, ExpirationComplete(order_id=uuid.UUID(str(order_id))), "expiration")
-    await acked(bus, EXPIRATION, seq)
+    await settled(bus, EXPIRATION, seq)
 
 
 async def pay(bus: Bus, order_id: uuid.UUID | str) -> None:
     """The payments service reports a charge; wait until orders has handled it."""
     payment = PaymentCreated(id=uuid.uuid4(), order_id=uuid.UUID(str(order_id)), stripe_id="pi_1")
     seq = await publish(bus, payment, "payments")
-    await acked(bus, PAYMENT, seq)
+    await settled(bus, PAYMENT, seq)
 
 
 async def version(db: asyncpg.Connection, order_id: str) -> int:
@@ -87,7 +84,7 @@ async def test_expiration_emits_order_cancelled(
 
 async def test_expiration_is_acknowledged(order: dict[str, Any], bus: Bus) -> None:
     await expire(bus, order["id"])
-    info = await consumer(bus, EXPIRATION)
+    info = await consumer_info(bus, EXPIRATION)
     assert (info.num_ack_pending, info.num_pending, info.num_redelivered) == (0, 0, 0)
 
 

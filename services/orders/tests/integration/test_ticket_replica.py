@@ -9,14 +9,12 @@ import asyncpg
 from nats.js.api import ConsumerInfo
 
 from ticketing_common.bus import Bus
+from ticketing_harness.bus_testing import consumer_info, publish, settled
 from ticketing_harness.waiting import eventually
 
 from ..support import (
     ack_floor,
-    acked,
-    consumer,
     list_ticket,
-    publish,
     replica_version,
     ticket_created,
     ticket_updated,
@@ -46,8 +44,8 @@ async def test_ticket_created_is_replicated(bus: Bus, db: asyncpg.Connection) ->
 
 async def test_ticket_created_is_acknowledged(bus: Bus, db: asyncpg.Connection) -> None:
     seq = await publish(bus, ticket_created())
-    await acked(bus, CREATED, seq)
-    info: ConsumerInfo = await consumer(bus, CREATED)
+    await settled(bus, CREATED, seq)
+    info: ConsumerInfo = await consumer_info(bus, CREATED)
     assert (info.num_ack_pending, info.num_pending) == (0, 0)
 
 
@@ -58,7 +56,7 @@ async def test_ticket_updated_applies_the_next_version_and_is_acknowledged(
     order_id = uuid.uuid4()
     update = ticket_updated(ticket, 1, title="New title", price="99.99")
     seq = await publish(bus, update.model_copy(update={"order_id": order_id}))
-    await acked(bus, UPDATED, seq)
+    await settled(bus, UPDATED, seq)
     assert await replica(db, ticket.id) == {
         "title": "New title",
         "price": Decimal("99.99"),
@@ -74,7 +72,7 @@ async def test_a_reservation_only_update_still_advances_the_version(
     reserved = ticket_updated(ticket, 1).model_copy(update={"order_id": uuid.uuid4()})
     await publish(bus, reserved)
     last = await publish(bus, ticket_updated(ticket, 2))
-    await acked(bus, UPDATED, last)
+    await settled(bus, UPDATED, last)
     row = await replica(db, ticket.id)
     assert (row["title"], row["version"], row["order_id"]) == (ticket.title, 2, None)
     assert await bus.dead_letters(UPDATED) == []
@@ -85,14 +83,14 @@ async def test_a_version_gap_waits_for_the_missing_event(bus: Bus, db: asyncpg.C
     skipped = await publish(bus, ticket_updated(ticket, 2, title="Second edit"))
 
     async def deferred() -> bool:
-        return bool((await consumer(bus, UPDATED)).num_redelivered)
+        return bool((await consumer_info(bus, UPDATED)).num_redelivered)
 
     await eventually(deferred, message="the early update was never deferred")
     assert await ack_floor(bus, UPDATED) < skipped
     assert await replica_version(db, ticket.id) == 0
 
     last = await publish(bus, ticket_updated(ticket, 1, title="First edit"))
-    await acked(bus, UPDATED, max(skipped, last))
+    await settled(bus, UPDATED, max(skipped, last))
     row = await replica(db, ticket.id)
     assert (row["title"], row["version"]) == ("Second edit", 2)
     assert await bus.dead_letters(UPDATED) == []
@@ -104,7 +102,7 @@ async def test_duplicate_and_older_updates_change_nothing(bus: Bus, db: asyncpg.
     await publish(bus, ticket_updated(ticket, 2, title="Applied again"))
     duplicate = await publish(bus, ticket_updated(ticket, 2, title="Duplicate"))
     older = await publish(bus, ticket_updated(ticket, 1, title="Older"))
-    await acked(bus, UPDATED, max(duplicate, older))
+    await settled(bus, UPDATED, max(duplicate, older))
     row = await replica(db, ticket.id)
     assert (row["title"], row["version"]) == ("Applied again", 2)
 
@@ -112,7 +110,7 @@ async def test_duplicate_and_older_updates_change_nothing(bus: Bus, db: asyncpg.
 async def test_a_repeated_ticket_created_changes_nothing(bus: Bus, db: asyncpg.Connection) -> None:
     ticket = await list_ticket(bus, db, title="Original")
     seq = await publish(bus, ticket.model_copy(update={"title": "Repeated"}))
-    await acked(bus, CREATED, seq)
+    await settled(bus, CREATED, seq)
     row = await replica(db, ticket.id)
     assert (row["title"], row["version"]) == ("Original", 0)
 
@@ -121,6 +119,6 @@ async def test_an_update_before_the_creation_waits_for_it(bus: Bus, db: asyncpg.
     ticket = ticket_created()
     early = await publish(bus, ticket_updated(ticket, 1, title="Edited"))
     await publish(bus, ticket)
-    await acked(bus, UPDATED, early)
+    await settled(bus, UPDATED, early)
     row = await replica(db, ticket.id)
     assert (row["title"], row["version"]) == ("Edited", 1)

@@ -15,6 +15,7 @@ from payments.config import Settings
 from ticketing_common.bus import Bus
 from ticketing_common.events import OrderStatus
 from ticketing_harness.asgi import serve
+from ticketing_harness.bus_testing import publish, published
 from ticketing_harness.servers import StripeServer
 from ticketing_harness.waiting import eventually
 
@@ -23,8 +24,6 @@ from ..support import (
     order_cancelled,
     order_completed,
     payment_row,
-    publish,
-    published,
     replica_reaches,
     replicated_order,
     signed_in,
@@ -137,8 +136,8 @@ async def test_payment_charges_the_exact_price_in_cents_and_is_announced(
     assert row is not None
     assert (str(row["id"]), row["stripe_id"], row["state"]) == (payment_id, charge.id, "charged")
     [event] = await eventually(lambda: published(bus, "payment.created"))
-    assert event["producer"] == "payments"
-    assert event["data"] == {"id": payment_id, "orderId": str(order.id), "stripeId": charge.id}
+    assert event.producer == "payments"
+    assert event.data == {"id": payment_id, "orderId": str(order.id), "stripeId": charge.id}
 
 
 async def test_second_payment_is_refused_and_charges_once(

@@ -13,16 +13,13 @@ from payments.config import Settings
 from payments.domain import Payment
 from ticketing_common.bus import Bus
 from ticketing_common.events import OrderCreated, OrderStatus
+from ticketing_harness.bus_testing import publish, published, redelivered, settled
 from ticketing_harness.waiting import eventually
 
 from ..support import (
     StripeLedger,
-    consumed,
     order_cancelled,
     payment_row,
-    publish,
-    published,
-    redelivered,
     replica_reaches,
     replicated_order,
     signed_in,
@@ -76,8 +73,8 @@ async def test_payment_that_raced_expiry_is_refunded_and_announced(
     assert (refund.amount, refund.status) == (1999, "succeeded")
     assert (row["stripe_id"], row["stripe_refund_id"]) == (charge.id, refund.id)
     [event] = await eventually(lambda: published(bus, "payment.refunded"))
-    assert event["producer"] == "payments"
-    assert event["data"] == {
+    assert event.producer == "payments"
+    assert event.data == {
         "id": payment_id,
         "orderId": str(order.id),
         "stripeId": charge.id,
@@ -96,7 +93,7 @@ async def test_redelivered_cancellation_refunds_once(
     await publish(bus, order_cancelled(order))
     await refunded_row(db, order.id)
     seq = await publish(bus, order_cancelled(order))  # the same event under a new id
-    await consumed(bus, CANCELLATIONS, seq)
+    await settled(bus, CANCELLATIONS, seq)
     [charge] = await stripe_ledger.charges_for(order.id)
     assert len(await stripe_ledger.refunds_of(charge.id)) == 1
     assert len(await published(bus, "payment.refunded")) == 1
@@ -142,7 +139,7 @@ async def test_cancellation_waits_for_a_charge_in_flight_then_refunds_it(
     assert row["id"] == claim.id
     created = await eventually(lambda: published(bus, "payment.created"))
     refunded = await eventually(lambda: published(bus, "payment.refunded"))
-    assert [e["data"]["id"] for e in created + refunded] == [str(claim.id)] * 2
+    assert [e.data["id"] for e in created + refunded] == [str(claim.id)] * 2
 
 
 async def test_interrupted_charge_is_finished_by_the_next_attempt(
@@ -176,7 +173,7 @@ async def test_cancelled_order_without_payment_refunds_nothing(
 ) -> None:
     order = await replicated_order(bus, db)
     seq = await publish(bus, order_cancelled(order))
-    await consumed(bus, CANCELLATIONS, seq)
+    await settled(bus, CANCELLATIONS, seq)
     await replica_reaches(db, order.id, 1, OrderStatus.CANCELLED)
     assert await payment_row(db, order.id) is None
     assert await published(bus, "payment.refunded") == []

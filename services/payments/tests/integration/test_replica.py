@@ -8,14 +8,12 @@ import asyncpg
 
 from ticketing_common.bus import Bus
 from ticketing_common.events import OrderStatus
+from ticketing_harness.bus_testing import publish, redelivered, settled
 
 from ..support import (
-    consumed,
     order_cancelled,
     order_completed,
     order_created,
-    publish,
-    redelivered,
     replica,
     replica_reaches,
     replicated_order,
@@ -40,7 +38,7 @@ async def test_duplicate_order_created_changes_nothing(bus: Bus, db: asyncpg.Con
         update={"ticket": order.ticket.model_copy(update={"price": Decimal("1.00")})}
     )
     seq = await publish(bus, altered)
-    await consumed(bus, "payments-order-created", seq)
+    await settled(bus, "payments-order-created", seq)
     row = await replica(db, order.id)
     assert row is not None
     assert (row["version"], row["price"]) == (0, Decimal("20.00"))
@@ -65,7 +63,7 @@ async def test_equal_or_older_version_is_acked_as_a_duplicate(
     await publish(bus, order_completed(order, version=1))
     await replica_reaches(db, order.id, 1, OrderStatus.COMPLETE)
     seq = await publish(bus, order_cancelled(order, version=1))
-    await consumed(bus, "payments-order-cancelled", seq)
+    await settled(bus, "payments-order-cancelled", seq)
     assert await replica(db, order.id) == {
         "version": 1,
         "user_id": order.user_id,
