@@ -25,6 +25,7 @@ from ticketing_common.contracts import validate_envelope
 from ticketing_common.db import Connection
 from ticketing_common.errors import ContractViolation
 from ticketing_common.events import Envelope, EventData
+from ticketing_common.tasks import cancel_until_done
 
 log = logging.getLogger(__name__)
 
@@ -194,10 +195,5 @@ class ConsumerGroup:
             self.tasks.append(asyncio.create_task(consumer.run(), name=consumer.listener.durable))
 
     async def stop(self) -> None:
-        # On Python 3.11, asyncio.wait_for (inside nats-py's fetch) can swallow a cancellation
-        # that arrives just as its inner wait completes, so cancel until every task has ended.
-        while pending := [task for task in self.tasks if not task.done()]:
-            for task in pending:
-                task.cancel()
-            await asyncio.wait(pending, timeout=0.5)
+        await cancel_until_done(self.tasks)
         self.tasks.clear()

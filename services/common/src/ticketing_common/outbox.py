@@ -12,6 +12,7 @@ from ticketing_common.bus import Bus, BusUnavailable
 from ticketing_common.contracts import load_catalog, validate_envelope
 from ticketing_common.db import Connection
 from ticketing_common.events import Envelope, EventData
+from ticketing_common.tasks import cancel_until_done
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +68,7 @@ class OutboxRelay:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_until_done([self._task])
             self._task = None
 
     async def run(self) -> None:

@@ -11,7 +11,7 @@ from arq.connections import RedisSettings
 from expiration.config import Settings
 from expiration.jobs import QUEUE
 from expiration.listeners import listeners
-from expiration.worker import ExpiryWorker, cancel_until_done
+from expiration.worker import ExpiryWorker
 from ticketing_common.bus import Bus
 from ticketing_common.listeners import ConsumerGroup
 
@@ -34,15 +34,10 @@ class Expiration:
         return self.bus.is_connected
 
     async def stop(self) -> None:
-        """Stop scheduling, then running jobs; close the bus (not drain: see below), then Redis.
-
-        Draining would wait for messages left in the stopped consumer's pull subscription;
-        an unacknowledged message is redelivered anyway.
-        """
-        await cancel_until_done(self.consumers.tasks)
+        """Stop scheduling, then running jobs; then close the bus and Redis."""
         await self.consumers.stop()
         await self.worker.stop()
-        await self.bus.nc.close()
+        await self.bus.close()
         await self.redis.aclose()
 
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
 
 from arq import ArqRedis, Worker
 
 from expiration.jobs import EXPIRE_ORDER_JOB, QUEUE
 from ticketing_common.bus import Bus
+from ticketing_common.tasks import cancel_until_done
 
 log = logging.getLogger(__name__)
 
@@ -54,15 +53,3 @@ class ExpiryWorker:
         await cancel_until_done(
             [*([self._task] if self._task else []), *self.worker.tasks.values()]
         )
-
-
-async def cancel_until_done(tasks: Sequence[asyncio.Task[Any]]) -> None:
-    """Cancel the tasks until each has ended.
-
-    On Python 3.11 `asyncio.wait_for` (used inside nats-py and arq) can swallow a
-    cancellation that arrives as its inner wait completes.
-    """
-    while pending := [task for task in tasks if not task.done()]:
-        for task in pending:
-            task.cancel()
-        await asyncio.wait(pending, timeout=0.5)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,29 +13,9 @@ from orders.listeners import listeners
 from orders.routes import router
 from ticketing_common.health import register_readiness_check
 from ticketing_common.http import create_app as create_service_app
-from ticketing_common.runtime import Runtime, start_runtime
+from ticketing_common.runtime import start_runtime
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-
-
-async def stop_runtime(runtime: Runtime) -> None:
-    """`Runtime.stop`, hardened against two ways it can hang.
-
-    On Python 3.11 `asyncio.wait_for` (in the outbox relay, and inside nats-py's fetch)
-    swallows a cancellation that arrives as its inner wait completes, so the relay and
-    the consumers are cancelled until they have ended. Draining the connection would wait
-    up to 30 s for messages left in the stopped consumers' pull subscriptions, so it is
-    closed instead: unacknowledged messages are redelivered anyway.
-    """
-    tasks = [*runtime.consumers.tasks, *([runtime.relay._task] if runtime.relay._task else [])]
-    while pending := [task for task in tasks if not task.done()]:
-        for task in pending:
-            task.cancel()
-        await asyncio.wait(pending, timeout=0.5)
-    await runtime.consumers.stop()
-    await runtime.relay.stop()
-    await runtime.bus.nc.close()
-    await runtime.pool.close()
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -57,7 +36,7 @@ def create_app(settings: Settings) -> FastAPI:
         try:
             yield
         finally:
-            await stop_runtime(runtime)
+            await runtime.stop()
 
     return create_service_app(
         title="orders", settings=settings, lifespan=lifespan, routers=[router]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,7 +9,6 @@ from payments.config import Settings
 from payments.handlers import Deps
 from payments.listeners import payment_listeners
 from payments.stripe_gateway import StripeGateway
-from ticketing_common.listeners import ConsumerGroup
 from ticketing_common.runtime import Runtime, start_runtime
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -24,23 +22,8 @@ class Service:
     deps: Deps
 
     async def stop(self) -> None:
-        await _cancel_until_done(self.runtime.consumers)
         await self.runtime.stop()
         await self.deps.gateway.close()
-
-
-async def _cancel_until_done(consumers: ConsumerGroup) -> None:
-    """Cancel the consumer tasks, again if needed, until they have all ended.
-
-    On Python 3.11 a cancel that lands as nats-py's `fetch` receives a message can be
-    swallowed (asyncio.wait_for returns the result instead), and `ConsumerGroup.stop`
-    would then wait for a task that keeps running.
-    """
-    pending = {task for task in consumers.tasks if not task.done()}
-    while pending:
-        for task in pending:
-            task.cancel()
-        _, pending = await asyncio.wait(pending, timeout=0.5)
 
 
 async def bootstrap(settings: Settings) -> Service:
