@@ -6,7 +6,6 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from enum import Enum
 from uuid import UUID
 
 from ticketing_common.errors import BadRequest, Forbidden
@@ -38,25 +37,6 @@ class CompletedOrderNotCancellable(BadRequest):
 
     def __init__(self) -> None:
         super().__init__("Cannot cancel a completed order")
-
-
-class ReplicaChange(Enum):
-    """What a replicated update does to the local copy."""
-
-    APPLY = "apply"
-    DUPLICATE = "duplicate"
-    GAP = "gap"
-
-
-def replica_change(local_version: int | None, event_version: int) -> ReplicaChange:
-    """Apply exactly the next version; an older or equal one is a duplicate; later ones wait."""
-    if local_version is None:
-        return ReplicaChange.GAP
-    if event_version <= local_version:
-        return ReplicaChange.DUPLICATE
-    if event_version == local_version + 1:
-        return ReplicaChange.APPLY
-    return ReplicaChange.GAP
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,13 @@ from uuid import UUID
 import asyncpg
 
 from orders import repository
-from orders.domain import Order, ReplicaChange, Ticket, replica_change
+from orders.domain import Order, Ticket
 from ticketing_common.db import Connection
 from ticketing_common.errors import NotFound
 from ticketing_common.events import ExpirationComplete, PaymentCreated, TicketCreated, TicketUpdated
 from ticketing_common.listeners import Reject, Retry
 from ticketing_common.outbox import enqueue
+from ticketing_common.versioning import ReplicaChange, replica_change
 
 PRODUCER = "orders"
 

@@ -1,4 +1,4 @@
-"""The order life cycle and the ticket replica's version rule, without any I/O."""
+"""The order life cycle, without any I/O."""
 
 from __future__ import annotations
 
@@ -12,9 +12,7 @@ import pytest
 from orders.domain import (
     CompletedOrderNotCancellable,
     Order,
-    ReplicaChange,
     Ticket,
-    replica_change,
 )
 from ticketing_common.errors import Forbidden
 from ticketing_common.events import (
@@ -125,20 +123,3 @@ def test_only_the_buyer_passes_the_owner_check() -> None:
     order.check_owner(order.user_id)
     with pytest.raises(Forbidden):
         order.check_owner(uuid.uuid4())
-
-
-@pytest.mark.parametrize(
-    ("local", "incoming", "change"),
-    [
-        (0, 1, ReplicaChange.APPLY),
-        (4, 5, ReplicaChange.APPLY),
-        (1, 1, ReplicaChange.DUPLICATE),
-        (3, 1, ReplicaChange.DUPLICATE),
-        (0, 2, ReplicaChange.GAP),
-        (None, 1, ReplicaChange.GAP),
-    ],
-)
-def test_replica_applies_exactly_the_next_version(
-    local: int | None, incoming: int, change: ReplicaChange
-) -> None:
-    assert replica_change(local, incoming) is change

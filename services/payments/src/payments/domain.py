@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import Enum, StrEnum
+from enum import StrEnum
 from uuid import UUID
 
 from ticketing_common.errors import BadRequest, Forbidden
@@ -24,23 +24,6 @@ class OrderCancelledError(BadRequest):
 
     def __init__(self) -> None:
         super().__init__("Cannot pay for a cancelled order")
-
-
-class Step(Enum):
-    """What a replica does with an event carrying a given version."""
-
-    APPLY = "apply"
-    DUPLICATE = "duplicate"
-    GAP = "gap"
-
-
-def next_step(local_version: int, event_version: int) -> Step:
-    """Apply exactly the next version; equal or older is a duplicate; a skipped one is a gap."""
-    if event_version == local_version + 1:
-        return Step.APPLY
-    if event_version <= local_version:
-        return Step.DUPLICATE
-    return Step.GAP
 
 
 def amount_in_cents(price: Decimal) -> int:

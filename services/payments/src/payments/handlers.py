@@ -32,7 +32,7 @@ from uuid import UUID
 import asyncpg
 
 from payments import repository
-from payments.domain import AlreadyPaid, OrderReplica, Payment, PaymentState, Step, next_step
+from payments.domain import AlreadyPaid, OrderReplica, Payment, PaymentState
 from payments.stripe_gateway import MAX_CALL_SECONDS, NOT_CHARGED, StripeGateway
 from ticketing_common.db import Connection
 from ticketing_common.errors import NotFound
@@ -46,6 +46,7 @@ from ticketing_common.events import (
 )
 from ticketing_common.listeners import Retry
 from ticketing_common.outbox import enqueue
+from ticketing_common.versioning import ReplicaChange, replica_change
 
 PRODUCER = "payments"
 # A claimant owns its charge this long; well past the longest possible Stripe call.
@@ -133,10 +134,10 @@ async def _apply_status(
     order = await repository.get_order(conn, order_id, lock="FOR UPDATE")
     if order is None:
         raise Retry(f"order {order_id} is not replicated yet")
-    step = next_step(order.version, version)
-    if step is Step.GAP:
+    step = replica_change(order.version, version)
+    if step is ReplicaChange.GAP:
         raise Retry(f"order {order_id} is at version {order.version}, event has {version}")
-    if step is Step.APPLY:
+    if step is ReplicaChange.APPLY:
         await repository.set_order_status(conn, order, status)
 
 

@@ -1,4 +1,4 @@
-"""The payments model without I/O: version rule, exact cents, who may pay, claims."""
+"""The payments model without I/O: exact cents, who may pay, claims."""
 
 from __future__ import annotations
 
@@ -13,9 +13,7 @@ from payments.domain import (
     OrderReplica,
     Payment,
     PaymentState,
-    Step,
     amount_in_cents,
-    next_step,
 )
 from ticketing_common.errors import Forbidden
 from ticketing_common.events import OrderStatus
@@ -25,21 +23,6 @@ def order(status: OrderStatus = OrderStatus.CREATED, price: str = "19.99") -> Or
     return OrderReplica(
         id=uuid.uuid4(), version=0, user_id=uuid.uuid4(), price=Decimal(price), status=status
     )
-
-
-@pytest.mark.parametrize(
-    ("local", "event", "step"),
-    [
-        (0, 1, Step.APPLY),
-        (3, 4, Step.APPLY),
-        (1, 1, Step.DUPLICATE),
-        (2, 1, Step.DUPLICATE),
-        (0, 2, Step.GAP),
-        (1, 5, Step.GAP),
-    ],
-)
-def test_only_the_exactly_next_version_applies(local: int, event: int, step: Step) -> None:
-    assert next_step(local, event) is step
 
 
 @pytest.mark.parametrize(
