@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import asyncpg
+from fastapi import FastAPI
 
 from ticketing_common.bus import Bus
 from ticketing_common.db import apply_migrations, create_pool
+from ticketing_common.health import register_readiness_check
 from ticketing_common.listeners import ConsumerGroup, Listener
 from ticketing_common.outbox import OutboxRelay
 
@@ -63,3 +66,36 @@ async def start_runtime(
     await runtime.consumers.start()
     log.info("%s runtime started", service)
     return runtime
+
+
+def runtime_lifespan(
+    *,
+    service: str,
+    database_url: str,
+    nats_url: str,
+    migrations: Path,
+    listeners: ListenerFactory,
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """A FastAPI lifespan running the service's runtime, kept on `app.state.runtime`.
+
+    /readyz then checks the database and the bus.
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = await start_runtime(
+            service=service,
+            database_url=database_url,
+            nats_url=nats_url,
+            migrations=migrations,
+            listeners=listeners,
+        )
+        app.state.runtime = runtime
+        register_readiness_check(app, "database", runtime.database_ready)
+        register_readiness_check(app, "bus", runtime.bus_ready)
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    return lifespan

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -11,33 +9,21 @@ from fastapi import FastAPI
 from orders.config import Settings
 from orders.listeners import listeners
 from orders.routes import router
-from ticketing_common.health import register_readiness_check
 from ticketing_common.http import create_app as create_service_app
-from ticketing_common.runtime import start_runtime
+from ticketing_common.runtime import runtime_lifespan
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def create_app(settings: Settings) -> FastAPI:
     """The orders service, connecting to its servers when it starts."""
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = await start_runtime(
-            service=settings.service_name,
-            database_url=settings.database_url,
-            nats_url=settings.nats_url,
-            migrations=MIGRATIONS,
-            listeners=listeners,
-        )
-        app.state.runtime = runtime
-        register_readiness_check(app, "database", runtime.database_ready)
-        register_readiness_check(app, "bus", runtime.bus_ready)
-        try:
-            yield
-        finally:
-            await runtime.stop()
-
+    lifespan = runtime_lifespan(
+        service=settings.service_name,
+        database_url=settings.database_url,
+        nats_url=settings.nats_url,
+        migrations=MIGRATIONS,
+        listeners=listeners,
+    )
     return create_service_app(
         title="orders", settings=settings, lifespan=lifespan, routers=[router]
     )
