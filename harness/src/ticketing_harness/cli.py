@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 
 from ticketing_harness import logs as log_files
+from ticketing_harness.catalog import SERVICES
 from ticketing_harness.certs import ensure_certificates, trust_instructions
 from ticketing_harness.cli_common import StateDir, console, layout_for, reports_errors
 from ticketing_harness.cli_setup import certs, doctor, hosts_app
@@ -27,6 +28,7 @@ from ticketing_harness.control import (
     stop_stack,
 )
 from ticketing_harness.errors import HarnessError
+from ticketing_harness.launcher import Launcher
 from ticketing_harness.layout import COMPONENT_NAMES, Layout
 from ticketing_harness.processes import log_tail
 from ticketing_harness.reporting import status_json, status_table
@@ -54,40 +56,45 @@ def up(
     state_dir: StateDir = None,
 ) -> None:
     """Start the whole system as local processes behind an nginx gateway."""
-    # Imported here: the servers' client libraries take a second to load, which the
-    # other commands need not pay.
-    from ticketing_harness.progress import Progress
-    from ticketing_harness.stack import Startup
-    from ticketing_harness.wiring import UpOptions, preflight
-
+    started_at = time.monotonic()
     layout = layout_for(state_dir)
-    options = UpOptions(
-        layout=layout,
-        port=port,
-        fresh=fresh,
-        expiration_seconds=expiration_seconds,
-        tls=tls,
-        stripe_secret_key=_stripe_key(),
-        timeout=timeout,
-    )
+    stripe_key = _stripe_key()
     with _start_lock(layout):
         refuse_second_stack(layout)
-        preflight(options)
-        if tls:
-            files, created = ensure_certificates(layout.certs_dir)
-            if created:
-                console.print(trust_instructions(files))
-        progress = Progress(console)
-        startup = Startup(options, progress)
-        # `ticketing down` from another shell, or the terminal closing, stop it like Ctrl-C.
-        signal.signal(signal.SIGTERM, _interrupt)
-        signal.signal(signal.SIGHUP, _interrupt)
-        try:
-            with progress:
-                asyncio.run(startup.run())
-        except BaseException:
-            stop_stack(layout, startup.state)
-            raise
+        # Started before anything else: importing the services' code is the longest step.
+        modules = [service.module for service in SERVICES]
+        with Launcher(modules, layout.log_dir / "launcher.log") as launcher:
+            # Imported here: the servers' client libraries take a second to load, which the
+            # other commands need not pay.
+            from ticketing_harness.progress import Progress
+            from ticketing_harness.stack import Startup
+            from ticketing_harness.wiring import UpOptions, preflight
+
+            options = UpOptions(
+                layout=layout,
+                port=port,
+                fresh=fresh,
+                expiration_seconds=expiration_seconds,
+                tls=tls,
+                stripe_secret_key=stripe_key,
+                timeout=timeout,
+            )
+            preflight(options)
+            if tls:
+                files, created = ensure_certificates(layout.certs_dir)
+                if created:
+                    console.print(trust_instructions(files))
+            progress = Progress(console)
+            startup = Startup(options, progress, launcher, started_at=started_at)
+            # `ticketing down` from another shell, or the terminal closing, stop it like Ctrl-C.
+            signal.signal(signal.SIGTERM, _interrupt)
+            signal.signal(signal.SIGHUP, _interrupt)
+            try:
+                with progress:
+                    asyncio.run(startup.run())
+            except BaseException:
+                stop_stack(layout, startup.state)
+                raise
         console.print(status_table(startup.state.url, component_statuses(startup.state)))
         console.print(
             f"[bold green]Ready[/] in {startup.elapsed:.1f}s at [bold]{startup.state.url}[/]"

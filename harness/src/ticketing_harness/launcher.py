@@ -9,6 +9,8 @@ import sys
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import TracebackType
+from typing import Self
 
 from ticketing_harness.errors import HarnessError
 from ticketing_harness.processes import ProcessRecord, log_tail
@@ -19,7 +21,10 @@ class LaunchFailed(HarnessError):
 
 
 class Launcher:
-    """A running fork server that preloads `modules`; `spawn` turns a fork into a service."""
+    """A running fork server that preloads `modules`; `spawn` turns a fork into a service.
+
+    `ticketing up` starts it first of all, so the preloading overlaps everything else.
+    """
 
     def __init__(self, modules: Sequence[str], log: Path) -> None:
         log.parent.mkdir(parents=True, exist_ok=True)
@@ -61,14 +66,24 @@ class Launcher:
         return ProcessRecord.of(int(reply["pid"]))
 
     def close(self) -> None:
-        """End the launcher once a fork in progress is answered; its services keep running."""
+        """End the launcher once a fork in progress is answered; its services keep running.
+
+        Each service runs in its own session, so ending the launcher does not touch them.
+        """
         with self._lock:
-            if self._process.stdin is not None:
-                self._process.stdin.close()
-        try:
-            self._process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
+            for pipe in (self._process.stdin, self._process.stdout):
+                if pipe is not None:
+                    pipe.close()
             self._process.kill()
             self._process.wait()
-        if self._process.stdout is not None:
-            self._process.stdout.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -52,6 +52,7 @@ class Startup:
 
     options: UpOptions
     observe: Observer
+    launcher: Launcher
     state: StackState = field(init=False)
     started_at: float = field(default_factory=time.monotonic)
     ready_after: dict[str, float] = field(default_factory=dict)
@@ -77,19 +78,14 @@ class Startup:
             for kind, server in servers.items()
         }
         tasks = [*server_tasks.values(), asyncio.create_task(self._gateway(gateway))]
-        launcher = Launcher([s.module for s in SERVICES], layout.log_dir / "launcher.log")
-        try:
-            for service in SERVICES:
-                env = {
-                    **service_env(service, options, servers, gateway.internal_url),
-                    "PORT": str(ports[service.name]),
-                    "JWT_KEY": layout.jwt_key(),
-                }
-                task = self._service(service, env, server_tasks, launcher)
-                tasks.append(asyncio.create_task(task))
-            await asyncio.gather(*tasks)
-        finally:
-            await asyncio.to_thread(launcher.close)
+        for service in SERVICES:
+            env = {
+                **service_env(service, options, servers, gateway.internal_url),
+                "PORT": str(ports[service.name]),
+                "JWT_KEY": layout.jwt_key(),
+            }
+            tasks.append(asyncio.create_task(self._service(service, env, server_tasks)))
+        await asyncio.gather(*tasks)
         self.state.status = "ready"
         self._save()
         return self.state
@@ -111,14 +107,13 @@ class Startup:
 
     def _spawn_service(
         self,
-        launcher: Launcher,
         service: Service,
         log: Path,
         env: Mapping[str, str],
         ready_url: str,
     ) -> ProcessRecord:
         """Runs in a thread, which outlives a cancelled start: it records what it started."""
-        record = launcher.spawn(service.module, log, env, self.options.timeout)
+        record = self.launcher.spawn(service.module, log, env, self.options.timeout)
         port = int(env["PORT"])
         self._record(service.name, record.pid, port, log, "SIGTERM", record.create_time, ready_url)
         return record
@@ -147,7 +142,6 @@ class Startup:
         service: Service,
         env: Mapping[str, str],
         servers: Mapping[Server, asyncio.Task[None]],
-        launcher: Launcher,
     ) -> None:
         """Fork the service from the launcher once the servers it needs are ready."""
         await asyncio.gather(*(servers[kind] for kind in service.needs if kind in servers))
@@ -156,9 +150,7 @@ class Startup:
         self.observe(service.name, Phase.STARTING, f"port {port}")
         ready_url = f"http://127.0.0.1:{port}/readyz"
         try:
-            record = await asyncio.to_thread(
-                self._spawn_service, launcher, service, log, env, ready_url
-            )
+            record = await asyncio.to_thread(self._spawn_service, service, log, env, ready_url)
         except LaunchFailed:
             self.observe(service.name, Phase.FAILED, "")
             raise
