@@ -7,12 +7,14 @@ from uuid import UUID
 
 import asyncpg
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from auth import handlers
 from auth.domain import (
     PASSWORD_LENGTH_MESSAGE,
+    PASSWORD_MAX_LENGTH,
+    PASSWORD_MIN_LENGTH,
     new_password,
     normalize_email,
     supplied_password,
@@ -44,14 +46,27 @@ async def _passwords(request: Request) -> Passwords:
 PoolDep = Annotated[asyncpg.Pool, Depends(_pool)]
 PasswordsDep = Annotated[Passwords, Depends(_passwords)]
 
-Email = Annotated[str, BeforeValidator(normalize_email), MissingMessage("Email must be valid")]
+Email = Annotated[
+    str,
+    BeforeValidator(normalize_email),
+    MissingMessage("Email must be valid"),
+    Field(json_schema_extra={"format": "email"}, description="Trimmed and lower-cased."),
+]
 
 
 class SignUpIn(RequestModel):
     """A new account: a valid email and a password of 4 to 20 characters (trimmed)."""
 
     email: Email
-    password: Annotated[str, BeforeValidator(new_password), MissingMessage(PASSWORD_LENGTH_MESSAGE)]
+    password: Annotated[
+        str,
+        BeforeValidator(new_password),
+        MissingMessage(PASSWORD_LENGTH_MESSAGE),
+        Field(
+            json_schema_extra={"minLength": PASSWORD_MIN_LENGTH, "maxLength": PASSWORD_MAX_LENGTH},
+            description="Leading and trailing spaces are trimmed.",
+        ),
+    ]
 
 
 class SignInIn(RequestModel):
@@ -59,7 +74,10 @@ class SignInIn(RequestModel):
 
     email: Email
     password: Annotated[
-        str, BeforeValidator(supplied_password), MissingMessage("You must supply a password")
+        str,
+        BeforeValidator(supplied_password),
+        MissingMessage("You must supply a password"),
+        Field(json_schema_extra={"minLength": 1}),
     ]
 
 
@@ -78,7 +96,7 @@ class CurrentUserOut(BaseModel):
     current_user: UserClaims | None
 
 
-@router.post("/signup", status_code=201)
+@router.post("/signup", status_code=201, operation_id="signUp")
 async def sign_up(
     body: SignUpIn,
     response: Response,
@@ -92,7 +110,7 @@ async def sign_up(
     return UserOut(id=user.id, email=user.email)
 
 
-@router.post("/signin")
+@router.post("/signin", operation_id="signIn")
 async def sign_in(
     body: SignInIn,
     response: Response,
@@ -106,14 +124,14 @@ async def sign_in(
     return UserOut(id=user.id, email=user.email)
 
 
-@router.post("/signout")
+@router.post("/signout", operation_id="signOut")
 async def sign_out(response: Response, config: AuthConfigDep) -> dict[str, str]:
     """Sign out: the session cookie is cleared; the answer is `{}`."""
     clear_session(response, config)
     return {}
 
 
-@router.get("/currentuser")
+@router.get("/currentuser", operation_id="currentUser")
 async def current_user(user: CurrentUser) -> CurrentUserOut:
     """The signed-in user's id, email, iat and exp, or null without a valid session."""
     return CurrentUserOut(current_user=user)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 import asyncpg
@@ -41,12 +41,23 @@ async def _seller_id(user: RequiredUser) -> UUID:
     return UUID(user.id)
 
 
+# A created ticket's id feeds the routes that take one (clients and fuzzers follow these).
+_CREATED_LINKS: dict[int | str, dict[str, Any]] = {
+    201: {
+        "description": "The ticket, at version 0.",
+        "links": {
+            name: {"operationId": operation, "parameters": {"ticket_id": "$response.body#/id"}}
+            for name, operation in (("ShowTicket", "showTicket"), ("UpdateTicket", "updateTicket"))
+        },
+    }
+}
+
 PoolDep = Annotated[asyncpg.Pool, Depends(_pool)]
 TicketId = Annotated[UUID, Depends(_ticket_id)]
 SellerId = Annotated[UUID, Depends(_seller_id)]
 
 
-@router.get("")
+@router.get("", operation_id="listTickets")
 async def list_tickets(
     pool: PoolDep,
     limit: Annotated[
@@ -61,20 +72,20 @@ async def list_tickets(
     return [TicketOut.of(ticket) for ticket in tickets]
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, operation_id="createTicket", responses=_CREATED_LINKS)
 async def create_ticket(body: TicketIn, seller: SellerId, pool: PoolDep) -> TicketOut:
     """A signed-in user lists a ticket for sale at version 0."""
     ticket = await handlers.create_ticket(pool, user_id=seller, title=body.title, price=body.price)
     return TicketOut.of(ticket)
 
 
-@router.get("/{ticket_id}")
+@router.get("/{ticket_id}", operation_id="showTicket")
 async def show_ticket(ticket_id: TicketId, pool: PoolDep) -> TicketOut:
     """Any ticket, with the order holding it; 404 when absent or the id is malformed."""
     return TicketOut.of(await handlers.show_ticket(pool, ticket_id))
 
 
-@router.put("/{ticket_id}")
+@router.put("/{ticket_id}", operation_id="updateTicket")
 async def update_ticket(
     ticket_id: TicketId, body: TicketIn, seller: SellerId, pool: PoolDep
 ) -> TicketOut:

@@ -22,7 +22,10 @@ Title = Annotated[
     str,
     BeforeValidator(parse_title),
     MissingMessage("Title is required"),
-    Field(description=f"What is sold: 1 to {MAX_TITLE_LENGTH} characters after trimming."),
+    Field(
+        json_schema_extra={"minLength": 1, "maxLength": MAX_TITLE_LENGTH},
+        description="What is sold; leading and trailing spaces are trimmed.",
+    ),
 ]
 PriceIn = Annotated[
     Decimal,
@@ -33,6 +36,7 @@ PriceIn = Annotated[
             "type": "number",
             "exclusiveMinimum": 0,
             "maximum": float(MAX_PRICE),
+            "multipleOf": 0.01,
             "description": f"More than 0, at most {MAX_PRICE:,.0f}, at most two decimals.",
         }
     ),
