@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import os
 import signal
+import urllib.request
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-
-import httpx
 
 from ticketing_harness.errors import HarnessError
 from ticketing_harness.layout import COMPONENT_NAMES, GATEWAY, SERVER_NAMES, Layout
@@ -49,24 +48,31 @@ def refuse_second_stack(layout: Layout) -> None:
         )
 
 
+# Local addresses only: never through a proxy from the environment.
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
 def component_statuses(state: StackState) -> list[ComponentStatus]:
     """Each component's liveness and readiness, asked now, servers first."""
     ordered = sorted(state.components, key=lambda component: COMPONENT_NAMES.index(component.name))
-    with httpx.Client(timeout=1.0) as client:
-        return [_status(client, component) for component in ordered]
+    return [_status(component) for component in ordered]
 
 
-def _status(client: httpx.Client, component: ComponentState) -> ComponentStatus:
+def _status(component: ComponentState) -> ComponentStatus:
     running = component.record.alive()
-    ready = running
-    if running and component.ready_url is not None:
-        try:
-            ready = client.get(component.ready_url).status_code == 200
-        except httpx.TransportError:
-            ready = False
+    ready = running and (component.ready_url is None or _answers_ok(component.ready_url))
     return ComponentStatus(
         component.name, component.pid, component.port, running, ready, component.log
     )
+
+
+def _answers_ok(url: str) -> bool:
+    """GET `url` answers 200 (urllib, not httpx: every command imports this module)."""
+    try:
+        with _DIRECT.open(url, timeout=1.0) as response:
+            return bool(response.status == 200)
+    except OSError:  # refused, timed out, or an HTTP error status
+        return False
 
 
 def stop_stack(
