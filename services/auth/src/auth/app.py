@@ -25,7 +25,11 @@ def create_app(settings: Settings) -> FastAPI:
         pool = await create_pool(settings.database_url)
         try:
             await apply_migrations(pool, MIGRATIONS)
-            passwords = Passwords(workers=settings.password_hash_workers)
+            passwords = Passwords(
+                workers=settings.password_hash_workers,
+                memory_kib=settings.password_hash_memory_kib,
+                time_cost=settings.password_hash_time_cost,
+            )
             try:
                 app.state.pool, app.state.passwords = pool, passwords
                 yield

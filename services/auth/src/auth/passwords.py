@@ -14,10 +14,16 @@ T = TypeVar("T")
 
 
 class Passwords:
-    """Hashes and verifies passwords with argon2id (RFC 9106 low-memory profile)."""
+    """Hashes and verifies passwords with argon2id (by default RFC 9106's low-memory profile)."""
 
-    def __init__(self, *, workers: int) -> None:
-        self._argon2 = argon2.PasswordHasher()
+    def __init__(
+        self,
+        *,
+        workers: int,
+        memory_kib: int = argon2.DEFAULT_MEMORY_COST,
+        time_cost: int = argon2.DEFAULT_TIME_COST,
+    ) -> None:
+        self._argon2 = argon2.PasswordHasher(memory_cost=memory_kib, time_cost=time_cost)
         # Each hash holds 64 MiB while it runs: the pool bounds memory under a sign-up burst.
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="argon2")
         self._dummy_hash = self._argon2.hash(secrets.token_urlsafe(16))

@@ -20,7 +20,15 @@ JWT_KEY = "auth-tests-signing-key-of-at-least-32-characters"
 
 @pytest.fixture
 def settings(database_dsn: str) -> Settings:
-    return load_settings(Settings, database_url=database_dsn, jwt_key=JWT_KEY, environment="test")
+    # Cheap hashing keeps the suite fast; the production cost is checked by the unit tests.
+    return load_settings(
+        Settings,
+        database_url=database_dsn,
+        jwt_key=JWT_KEY,
+        environment="test",
+        password_hash_memory_kib=1024,
+        password_hash_time_cost=1,
+    )
 
 
 @pytest.fixture

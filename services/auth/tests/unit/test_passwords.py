@@ -29,10 +29,20 @@ def passwords() -> Iterator[RecordingPasswords]:
     passwords.close()
 
 
-async def test_hash_is_salted_argon2id(passwords: RecordingPasswords) -> None:
+async def test_hash_is_salted_argon2id_with_rfc_9106_cost_by_default(
+    passwords: RecordingPasswords,
+) -> None:
     first, second = await passwords.hash("secret"), await passwords.hash("secret")
-    assert first.startswith("$argon2id$")
+    assert first.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
     assert first != second
+
+
+async def test_cost_is_configurable() -> None:
+    passwords = Passwords(workers=1, memory_kib=1024, time_cost=1)
+    try:
+        assert (await passwords.hash("secret")).startswith("$argon2id$v=19$m=1024,t=1,p=4$")
+    finally:
+        passwords.close()
 
 
 async def test_only_the_right_password_verifies(passwords: RecordingPasswords) -> None:
