@@ -21,7 +21,6 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from ticketing_common.bus import Bus
-from ticketing_common.contracts import validate_envelope
 from ticketing_common.db import Connection
 from ticketing_common.errors import ContractViolation
 from ticketing_common.events import Envelope, EventData
@@ -157,7 +156,7 @@ class Consumer:
         deliveries = msg.metadata.num_delivered
         try:
             envelope = Envelope.from_bytes(msg.data)
-            validate_envelope(envelope.model_dump(mode="json", by_alias=True))
+            self.bus.catalog.check_data(envelope.type, envelope.data)
             data = envelope.payload()
             if not isinstance(data, self.listener.event):
                 raise ContractViolation(envelope.type, f"expected {self.listener.event.event_type}")
