@@ -46,6 +46,17 @@ async def _processed(pool: asyncpg.Pool, *envelopes: Envelope) -> None:
         await eventually(partial(processed, pool, envelope), message="event processed")
 
 
+async def _all_acked(bus: Bus, durable: str) -> None:
+    """Every message the consumer got was acked: none waits, none was dead-lettered."""
+
+    async def acked() -> bool:
+        info = await bus.js.consumer_info(bus.catalog.stream_name, durable)
+        return bool(info.num_ack_pending == 0 and info.num_pending == 0)
+
+    await eventually(acked, message=f"{durable} acked everything")
+    assert await bus.dead_letters(durable) == []
+
+
 async def test_order_created_sets_the_order_id_of_the_ticket(
     seller: httpx.AsyncClient, bus: Bus
 ) -> None:
@@ -61,13 +72,7 @@ async def test_order_created_is_acked(
     ticket = await create_ticket(seller)
     envelopes = await send(bus, order_created(ticket))
     await _processed(pool, *envelopes)
-
-    async def acked() -> bool:
-        info = await bus.js.consumer_info("EVENTS", "tickets-order-created")
-        return bool(info.num_ack_pending == 0 and info.num_pending == 0)
-
-    await eventually(acked, message="order.created was acked")
-    assert await bus.dead_letters("tickets-order-created") == []
+    await _all_acked(bus, "tickets-order-created")
 
 
 async def test_order_created_publishes_a_ticket_updated_event(
@@ -96,6 +101,7 @@ async def test_order_cancelled_releases_the_ticket_and_publishes_an_event(
         (1, str(order.id)),
         (2, None),
     ]
+    await _all_acked(bus, "tickets-order-cancelled")
 
 
 async def test_stale_cancel_of_an_older_order_leaves_the_newer_reservation(
