@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
@@ -21,8 +20,9 @@ from fastapi import FastAPI
 
 from auth.app import create_app as create_auth_app
 from auth.config import Settings as AuthSettings
-from ticketing_common.auth import AuthConfig, session_cookie_for
+from ticketing_common.auth import AuthConfig
 from ticketing_common.config import load_settings
+from ticketing_harness.bus_testing import session_headers
 from tickets.app import create_app as create_tickets_app
 from tickets.config import Settings as TicketsSettings
 
@@ -94,7 +94,5 @@ def test_tickets_api_answers_every_request_as_documented(
         environment="test",
         plain_http=True,
     )
-    cookie = session_cookie_for(
-        str(uuid.uuid4()), "fuzz@example.com", AuthConfig.from_settings(settings)
-    )
-    fuzz(create_tickets_app(settings), tmp_path, f"Cookie: session={cookie['session']}")
+    cookie = session_headers(AuthConfig.from_settings(settings))["Cookie"]
+    fuzz(create_tickets_app(settings), tmp_path, f"Cookie: {cookie}")

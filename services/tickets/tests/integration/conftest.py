@@ -12,11 +12,11 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from ticketing_common.auth import AuthConfig, session_cookie_for
-from ticketing_common.bus import Bus
+from ticketing_common.auth import AuthConfig
 from ticketing_common.config import load_settings
 from ticketing_common.db import create_pool
 from ticketing_harness.asgi import serve
+from ticketing_harness.bus_testing import session_headers
 from ticketing_harness.waiting import eventually
 from tickets.app import create_app
 from tickets.config import Settings
@@ -63,8 +63,6 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def _outbox_relayed(app: FastAPI) -> bool:
-    # Also keeps shutdown away from the relay's wake-up: Python 3.11's asyncio.wait_for there can
-    # swallow the stop's cancellation.
     unsent = await app.state.runtime.pool.fetchval(
         "SELECT count(*) FROM outbox WHERE sent_at IS NULL"
     )
@@ -83,7 +81,7 @@ async def client_for(
             httpx.AsyncClient(
                 transport=httpx.ASGITransport(app=app),
                 base_url=str(client.base_url),
-                cookies=session_cookie_for(str(user_id), "test@test.com", config),
+                headers=session_headers(config, user_id),
             )
         )
         return opened[-1]
@@ -97,13 +95,6 @@ async def client_for(
 def seller(client_for: ClientFor) -> httpx.AsyncClient:
     """A signed-in user selling tickets."""
     return client_for(uuid4())
-
-
-@pytest.fixture
-async def bus(nats_url: str) -> AsyncIterator[Bus]:
-    bus = await Bus.connect(nats_url, name="tickets-tests")
-    yield bus
-    await bus.close()
 
 
 @pytest.fixture

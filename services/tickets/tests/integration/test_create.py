@@ -9,8 +9,8 @@ import httpx
 
 from ticketing_common.bus import Bus
 from ticketing_common.events import TicketCreated
+from ticketing_harness.bus_testing import wait_published
 
-from .events import wait_published
 from .tickets import create_ticket, messages
 
 

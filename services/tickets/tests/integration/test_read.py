@@ -7,9 +7,10 @@ import uuid
 import httpx
 
 from ticketing_common.bus import Bus
+from ticketing_harness.bus_testing import publish
 from ticketing_harness.waiting import eventually
 
-from .events import order_created, send
+from .events import order_created
 from .tickets import create_ticket, show_ticket
 
 
@@ -70,7 +71,7 @@ async def test_reserved_tickets_are_not_listed_but_can_be_shown(
     kept = await create_ticket(seller, title="kept")
     sold = await create_ticket(seller, title="sold")
     order = order_created(sold)
-    await send(bus, order)
+    await publish(bus, order)
 
     async def hidden() -> bool:
         listed = {t["id"] for t in (await client.get("/api/tickets")).json()}

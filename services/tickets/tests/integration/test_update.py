@@ -10,10 +10,11 @@ import httpx
 
 from ticketing_common.bus import Bus
 from ticketing_common.events import TicketUpdated
+from ticketing_harness.bus_testing import publish, wait_published
 from ticketing_harness.waiting import eventually
 
 from .conftest import ClientFor
-from .events import order_created, send, wait_published
+from .events import order_created
 from .tickets import create_ticket, messages, show_ticket
 
 
@@ -50,7 +51,7 @@ async def test_non_owner_gets_403_even_when_the_ticket_is_reserved(
     seller: httpx.AsyncClient, client_for: ClientFor, bus: Bus
 ) -> None:
     ticket = await create_ticket(seller)
-    await send(bus, order_created(ticket))
+    await publish(bus, order_created(ticket))
     await eventually(lambda: _reserved(seller, ticket), message="ticket reserved")
     other = client_for(uuid.uuid4())
     response = await other.put(f"/api/tickets/{ticket['id']}", json={"title": "x", "price": 1})
@@ -95,7 +96,7 @@ async def test_rejects_updates_if_the_ticket_is_reserved(
     seller: httpx.AsyncClient, bus: Bus
 ) -> None:
     ticket = await create_ticket(seller)
-    await send(bus, order_created(ticket))
+    await publish(bus, order_created(ticket))
     await eventually(lambda: _reserved(seller, ticket), message="ticket reserved")
     response = await seller.put(f"/api/tickets/{ticket['id']}", json={"title": "x", "price": 1})
     assert response.status_code == 400
