@@ -1,4 +1,4 @@
-"""The real tickets app on a fresh database and a clean JetStream, plus a bus for events."""
+"""The real tickets app on a fresh database and a clean JetStream; users with real sessions."""
 
 from __future__ import annotations
 
