@@ -81,7 +81,10 @@ async def test_sell_buy_and_pay_in_the_browser(
     await expect(buyer.locator(".price")).to_have_text("$42.50")
     await shots(buyer, "buyer-ticket")
     await _purchase_until_ordered(buyer)
-    await expect(buyer.locator("#countdown")).to_contain_text("left to pay")
+    countdown = buyer.locator("#countdown")
+    await expect(countdown).to_contain_text("left to pay")
+    shown = await countdown.inner_text()
+    await expect(countdown).not_to_have_text(shown, timeout=5000)  # it counts down live
     await expect(buyer.locator("#token")).to_have_value("pm_card_visa")
     await shots(buyer, "buyer-order")
     await _pay_until_accepted(buyer)
