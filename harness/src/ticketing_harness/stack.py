@@ -14,12 +14,12 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from ticketing_harness.catalog import DATABASES, SERVICES, Server, Service
+from ticketing_harness.catalog import DATABASES, SERVICE_NAMES, SERVICES, Server, Service
 from ticketing_harness.errors import HarnessError
 from ticketing_harness.gateway import GatewayConfig, start_gateway, write_config
 from ticketing_harness.launcher import Launcher, LaunchFailed
 from ticketing_harness.layout import GATEWAY
-from ticketing_harness.ports import free_port
+from ticketing_harness.ports import free_ports
 from ticketing_harness.processes import ProcessRecord, exit_code, log_tail
 from ticketing_harness.servers import (
     PostgresServer,
@@ -67,7 +67,7 @@ class Startup:
         options = self.options
         layout = options.layout
         servers = servers_for(options)
-        ports = {service.name: free_port() for service in SERVICES}
+        ports = dict(zip(SERVICE_NAMES, free_ports(len(SERVICE_NAMES)), strict=True))
         gateway = gateway_config(options, ports)
         self.state.url = gateway.url
         self._save()
