@@ -19,7 +19,6 @@ from auth.domain import (
     normalize_email,
     supplied_password,
 )
-from auth.openapi import ERROR_RESPONSES
 from auth.passwords import Passwords
 from ticketing_common.auth import (
     AuthConfigDep,
@@ -30,7 +29,7 @@ from ticketing_common.auth import (
 )
 from ticketing_common.validation import MissingMessage, RequestModel
 
-router = APIRouter(prefix="/api/users", tags=["users"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/api/users", tags=["users"])
 
 
 async def _pool(request: Request) -> asyncpg.Pool:

@@ -31,6 +31,7 @@ from ticketing_common.auth import AuthConfig
 from ticketing_common.config import ServiceSettings, SettingsError, SettingsT, load_settings
 from ticketing_common.errors import AppError, ErrorDetail
 from ticketing_common.logs import configure_logging
+from ticketing_common.openapi import ERROR_RESPONSES
 from ticketing_common.validation import readable_message
 
 logger = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ def create_app(
         health.register_readiness_check(app, name, check)
     app.include_router(health.router)
     for router in routers:
-        app.include_router(router)
+        app.include_router(router, responses=ERROR_RESPONSES)
     for exc_class, handler in _HANDLERS.items():
         app.add_exception_handler(exc_class, handler)
     app.add_middleware(_UnexpectedErrors)

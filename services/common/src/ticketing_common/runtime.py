@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import asyncpg
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, Request
 
 from ticketing_common.bus import Bus
 from ticketing_common.db import apply_migrations, create_pool
@@ -99,3 +99,12 @@ def runtime_lifespan(
             await runtime.stop()
 
     return lifespan
+
+
+async def _runtime_pool(request: Request) -> asyncpg.Pool:
+    pool: asyncpg.Pool = request.app.state.runtime.pool
+    return pool
+
+
+# The running service's database pool, for routes.
+PoolDep = Annotated[asyncpg.Pool, Depends(_runtime_pool)]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-import asyncpg
 from fastapi import APIRouter, Depends, Request, Response
 
 from orders import handlers
@@ -14,13 +13,9 @@ from orders.schemas import OrderIn, OrderOut
 from ticketing_common.auth import RequiredUser
 from ticketing_common.contracts import is_uuid
 from ticketing_common.errors import NotAuthorized, NotFound
+from ticketing_common.runtime import PoolDep
 
 router = APIRouter(prefix="/api/orders", tags=["orders"])
-
-
-async def _pool(request: Request) -> asyncpg.Pool:
-    pool: asyncpg.Pool = request.app.state.runtime.pool
-    return pool
 
 
 async def _settings(request: Request) -> Settings:
@@ -42,7 +37,6 @@ def _order_id(order_id: str) -> UUID:
     return UUID(order_id)
 
 
-Pool = Annotated[asyncpg.Pool, Depends(_pool)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 BuyerId = Annotated[UUID, Depends(_buyer_id)]
 OrderId = Annotated[UUID, Depends(_order_id)]
@@ -50,7 +44,7 @@ OrderId = Annotated[UUID, Depends(_order_id)]
 
 @router.post("", status_code=201, response_model=OrderOut)
 async def create_order(
-    body: OrderIn, buyer: BuyerId, pool: Pool, settings: SettingsDep
+    body: OrderIn, buyer: BuyerId, pool: PoolDep, settings: SettingsDep
 ) -> OrderOut:
     """Reserve a ticket for the expiration window."""
     order = await handlers.place_order(
@@ -60,19 +54,19 @@ async def create_order(
 
 
 @router.get("", response_model=list[OrderOut])
-async def list_orders(buyer: BuyerId, pool: Pool) -> list[OrderOut]:
+async def list_orders(buyer: BuyerId, pool: PoolDep) -> list[OrderOut]:
     """The signed-in user's orders, oldest first."""
     return [OrderOut.of(order) for order in await handlers.orders_of(pool, buyer)]
 
 
 @router.get("/{order_id}", response_model=OrderOut)
-async def show_order(buyer: BuyerId, order_id: OrderId, pool: Pool) -> OrderOut:
+async def show_order(buyer: BuyerId, order_id: OrderId, pool: PoolDep) -> OrderOut:
     """One of the signed-in user's orders."""
     return OrderOut.of(await handlers.show_order(pool, user_id=buyer, order_id=order_id))
 
 
 @router.delete("/{order_id}", status_code=204)
-async def cancel_order(buyer: BuyerId, order_id: OrderId, pool: Pool) -> Response:
+async def cancel_order(buyer: BuyerId, order_id: OrderId, pool: PoolDep) -> Response:
     """Cancel an unpaid order; cancelling a cancelled one is a no-op."""
     await handlers.cancel_order(pool, user_id=buyer, order_id=order_id)
     return Response(status_code=204)

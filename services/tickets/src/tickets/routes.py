@@ -5,26 +5,20 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-import asyncpg
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 
 from ticketing_common.auth import RequiredUser
 from ticketing_common.contracts import is_uuid
 from ticketing_common.errors import NotAuthorized, NotFound
+from ticketing_common.runtime import PoolDep
 from tickets import handlers
-from tickets.openapi import ERROR_RESPONSES
 from tickets.schemas import TicketIn, TicketOut
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_OFFSET = 1_000_000
 
-router = APIRouter(prefix="/api/tickets", tags=["tickets"], responses=ERROR_RESPONSES)
-
-
-async def _pool(request: Request) -> asyncpg.Pool:
-    pool: asyncpg.Pool = request.app.state.runtime.pool
-    return pool
+router = APIRouter(prefix="/api/tickets", tags=["tickets"])
 
 
 async def _ticket_id(ticket_id: str) -> UUID:
@@ -52,7 +46,6 @@ _CREATED_LINKS: dict[int | str, dict[str, Any]] = {
     }
 }
 
-PoolDep = Annotated[asyncpg.Pool, Depends(_pool)]
 TicketId = Annotated[UUID, Depends(_ticket_id)]
 SellerId = Annotated[UUID, Depends(_seller_id)]
 
