@@ -9,13 +9,14 @@ import nox
 nox.options.default_venv_backend = "none"
 nox.options.sessions = ["tests"]
 
-SOURCES = ["services", "harness", "contracts", "benchmarks", "noxfile.py"]
+SOURCES = ["services", "harness", "contracts", "benchmarks", "fuzz", "noxfile.py"]
 # One mypy run per package: every package has its own `tests/conftest.py`.
 PACKAGES = [
     *sorted(str(p.parent) for p in Path(".").glob("services/*/pyproject.toml")),
     "harness",
     "contracts",
     "benchmarks",
+    "fuzz",
 ]
 
 
@@ -38,3 +39,9 @@ def lint(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Benchmarks that print figures; nothing is asserted."""
     session.run("python", "benchmarks/bus_throughput.py", *session.posargs)
+
+
+@nox.session
+def fuzz(session: nox.Session) -> None:
+    """schemathesis on each running service's OpenAPI: fails on a 5xx or off-document answer."""
+    session.run("pytest", "fuzz", "-n", "2", *session.posargs)
