@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ticketing_common.config import ProcessSettings
 
 
-class ClientSettings(BaseSettings):
+class ClientSettings(ProcessSettings):
     """Where the client listens and where it reaches the APIs (the gateway)."""
 
-    model_config = SettingsConfigDict(case_sensitive=False, frozen=True)
-
+    service_name: str = "client"
+    port: int = Field(default=3000, ge=0, le=65535, description="PORT: port uvicorn binds.")
     api_base_url: str = Field(description="API_BASE_URL: the gateway, for server-side calls.")
-    environment: Literal["dev", "test", "production"] = "dev"
-    host: str = "127.0.0.1"
-    port: int = Field(default=3000, ge=0, le=65535)
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    api_timeout_seconds: float = Field(default=10.0, gt=0)
+    api_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="API_TIMEOUT_SECONDS: limit of one API call."
+    )
 
     @property
     def test_payment_token(self) -> str:

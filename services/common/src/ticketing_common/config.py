@@ -1,8 +1,9 @@
 """Typed service settings read from environment variables, built at startup, never at import.
 
 Each setting is read from the environment variable named like the field in upper case
-(`jwt_key` -> `JWT_KEY`); a service subclasses `ServiceSettings` and adds its own fields
-the same way. `load_settings` turns every problem into one line naming the variable.
+(`jwt_key` -> `JWT_KEY`); a service subclasses `ServiceSettings` (the web client,
+`ProcessSettings`) and adds its own fields the same way. `load_settings` turns every
+problem into one line naming the variable.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ class SettingsError(Exception):
     """The environment does not describe a valid configuration; the message is one line."""
 
 
-class ServiceSettings(BaseSettings):
-    """Settings every service has; subclass it and set a default `service_name`."""
+class ProcessSettings(BaseSettings):
+    """Settings every process serving HTTP has; subclass it and set a default `service_name`."""
 
     model_config = SettingsConfigDict(
         case_sensitive=False, extra="forbid", frozen=True, hide_input_in_errors=True
@@ -32,6 +33,16 @@ class ServiceSettings(BaseSettings):
     environment: Literal["dev", "test", "production"] = Field(
         default="dev", description="ENVIRONMENT: dev, test or production (strict checks)."
     )
+    host: str = Field(default="127.0.0.1", description="HOST: interface uvicorn binds.")
+    port: int = Field(default=8000, ge=0, le=65535, description="PORT: port uvicorn binds.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="LOG_LEVEL: DEBUG, INFO, WARNING or ERROR."
+    )
+
+
+class ServiceSettings(ProcessSettings):
+    """Settings of a backend service, which reads (and, for auth, issues) session tokens."""
+
     jwt_key: SecretStr = Field(
         description="JWT_KEY: HMAC key signing session tokens; 32+ characters in production."
     )
@@ -42,11 +53,6 @@ class ServiceSettings(BaseSettings):
         default=False,
         description="PLAIN_HTTP: served over plain HTTP, so the session cookie is not Secure; "
         "refused in production.",
-    )
-    host: str = Field(default="127.0.0.1", description="HOST: interface uvicorn binds.")
-    port: int = Field(default=8000, ge=0, le=65535, description="PORT: port uvicorn binds.")
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
-        default="INFO", description="LOG_LEVEL: DEBUG, INFO, WARNING or ERROR."
     )
 
     @field_validator("jwt_key")
@@ -73,7 +79,7 @@ class ServiceSettings(BaseSettings):
         return self
 
 
-SettingsT = TypeVar("SettingsT", bound=ServiceSettings)
+SettingsT = TypeVar("SettingsT", bound=ProcessSettings)
 
 
 def load_settings(cls: type[SettingsT], **overrides: Any) -> SettingsT:
@@ -88,7 +94,7 @@ def load_settings(cls: type[SettingsT], **overrides: Any) -> SettingsT:
         raise SettingsError(_one_line(cls, exc)) from None
 
 
-def env_var_name(cls: type[ServiceSettings], field_name: str) -> str:
+def env_var_name(cls: type[ProcessSettings], field_name: str) -> str:
     """The environment variable a settings field is read from."""
     alias = cls.model_fields[field_name].validation_alias
     if isinstance(alias, str):
@@ -96,7 +102,7 @@ def env_var_name(cls: type[ServiceSettings], field_name: str) -> str:
     return f"{cls.model_config.get('env_prefix', '')}{field_name}".upper()
 
 
-def _one_line(cls: type[ServiceSettings], exc: ValidationError) -> str:
+def _one_line(cls: type[ProcessSettings], exc: ValidationError) -> str:
     names = {name: env_var_name(cls, name) for name in cls.model_fields}
     missing: list[str] = []
     problems: list[str] = []
