@@ -94,6 +94,7 @@ async def test_stale_cancel_of_an_older_order_leaves_the_newer_reservation(
     ticket = await create_ticket(seller)
     older, newer = order_created(ticket), order_created(ticket)
     await publish(bus, older)
+    await _reaches(seller, ticket, older.id, 1)
     await publish(bus, order_cancelled(older))
     await _reaches(seller, ticket, None, 2)
     await publish(bus, newer)
