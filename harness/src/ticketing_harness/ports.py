@@ -73,15 +73,3 @@ def port_holder(port: int) -> str | None:
             return f"pid {connection.pid} ({name})"
     return None
 
-
-def listening_ports(pids: set[int]) -> set[int]:
-    """The TCP ports on which any of `pids` listens."""
-    try:
-        connections = psutil.net_connections(kind="tcp")
-    except psutil.Error:
-        return set()
-    return {
-        connection.laddr.port
-        for connection in connections
-        if connection.status == psutil.CONN_LISTEN and connection.pid in pids and connection.laddr
-    }
