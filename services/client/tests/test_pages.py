@@ -270,6 +270,12 @@ async def test_an_unknown_page_is_a_404_page(browser: httpx.AsyncClient) -> None
     assert "<h1>Not found</h1>" in page.text
 
 
+async def test_an_unknown_api_path_gets_the_api_error_body(browser: httpx.AsyncClient) -> None:
+    answer = await browser.post("/api/no-such-service", json={})
+    assert answer.status_code == 404
+    assert answer.json() == {"errors": [{"message": "Not Found"}]}
+
+
 async def test_one_visitors_session_never_reaches_another_visitors_requests(
     api: FakeApi, browser: httpx.AsyncClient
 ) -> None:

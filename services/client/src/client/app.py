@@ -16,6 +16,8 @@ from client.config import ClientSettings
 from client.pages import router
 from client.rendering import PACKAGE_DIR, templates
 from ticketing_common import health
+from ticketing_common.errors import ErrorDetail
+from ticketing_common.http import error_response
 
 
 def create_app(settings: ClientSettings) -> FastAPI:
@@ -43,7 +45,9 @@ def create_app(settings: ClientSettings) -> FastAPI:
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
-    """Unknown pages get the site's own 404 page instead of JSON."""
+    """Unknown pages get the site's own 404 page; unknown API paths, the API's error body."""
     status = exc.status_code if isinstance(exc, HTTPException) else 500
+    if isinstance(exc, HTTPException) and request.url.path.startswith("/api/"):
+        return error_response(status, [ErrorDetail(str(exc.detail))])
     context = {"current_user": None, "what": "page"}
     return templates.TemplateResponse(request, "not_found.html", context, status_code=status)
