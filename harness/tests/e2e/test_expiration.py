@@ -44,3 +44,7 @@ async def test_an_unpaid_order_expires_and_the_ticket_returns(short_stack: Runni
             return ticket_id in {ticket["id"] for ticket in listing.json()}
 
         await eventually(listed_again, timeout=15, message="the ticket was for sale again")
+        edited = await seller.put(
+            f"/api/tickets/{ticket_id}", json={"title": unique("after expiry"), "price": 6}
+        )
+        assert edited.status_code == 200, edited.text
