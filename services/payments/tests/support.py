@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any, cast
 from uuid import UUID
 
+import httpx
 import stripe
 
 from payments.config import Settings
@@ -52,6 +53,14 @@ def order_cancelled(order: OrderCreated, version: int = 1) -> OrderCancelled:
 
 def order_completed(order: OrderCreated, version: int = 1) -> OrderCompleted:
     return OrderCompleted(id=order.id, version=version, ticket=TicketRef(id=order.ticket.id))
+
+
+async def pay_as_buyer(
+    client: httpx.AsyncClient, settings: Settings, order: OrderCreated, token: str = "pm_card_visa"
+) -> httpx.Response:
+    """The order's own buyer asks to pay for it with `token`."""
+    body = {"orderId": str(order.id), "token": token}
+    return await client.post("/api/payments", json=body, headers=signed_in(settings, order.user_id))
 
 
 async def replica(db: Connection, order_id: UUID) -> dict[str, Any] | None:

@@ -23,6 +23,7 @@ from ..support import (
     StripeLedger,
     order_cancelled,
     order_completed,
+    pay_as_buyer,
     payment_row,
     replica_reaches,
     replicated_order,
@@ -90,8 +91,7 @@ async def test_cancelled_order_is_refused_and_never_charged(
     order = await replicated_order(bus, db)
     await publish(bus, order_cancelled(order))
     await replica_reaches(db, order.id, 1, OrderStatus.CANCELLED)
-    body = {"orderId": str(order.id), "token": "pm_card_visa"}
-    response = await client.post(URL, json=body, headers=signed_in(settings, order.user_id))
+    response = await pay_as_buyer(client, settings, order)
     assert response.status_code == 400
     assert response.json() == {"errors": [{"message": "Cannot pay for a cancelled order"}]}
     assert await stripe_ledger.intents() == []
@@ -108,8 +108,7 @@ async def test_completed_order_is_already_paid_and_never_charged(
     order = await replicated_order(bus, db)
     await publish(bus, order_completed(order))
     await replica_reaches(db, order.id, 1, OrderStatus.COMPLETE)
-    body = {"orderId": str(order.id), "token": "pm_card_visa"}
-    response = await client.post(URL, json=body, headers=signed_in(settings, order.user_id))
+    response = await pay_as_buyer(client, settings, order)
     assert response.status_code == 400
     assert response.json() == {"errors": [{"message": "Order already paid"}]}
     assert await stripe_ledger.intents() == []
@@ -125,8 +124,7 @@ async def test_payment_charges_the_exact_price_in_cents_and_is_announced(
     price: str,
 ) -> None:
     order = await replicated_order(bus, db, price=price)
-    body = {"orderId": str(order.id), "token": "pm_card_visa"}
-    response = await client.post(URL, json=body, headers=signed_in(settings, order.user_id))
+    response = await pay_as_buyer(client, settings, order)
     assert response.status_code == 201
     payment_id = response.json()["id"]
     [charge] = await stripe_ledger.charges_for(order.id)
@@ -213,8 +211,7 @@ async def test_unknown_payment_method_is_400_on_the_token_and_stores_nothing(
     stripe_ledger: StripeLedger,
 ) -> None:
     order = await replicated_order(bus, db)
-    body = {"orderId": str(order.id), "token": "pm_no_such_method"}
-    response = await client.post(URL, json=body, headers=signed_in(settings, order.user_id))
+    response = await pay_as_buyer(client, settings, order, "pm_no_such_method")
     assert response.status_code == 400
     [error] = response.json()["errors"]
     assert error["field"] == "token"

@@ -19,6 +19,7 @@ from ticketing_harness.waiting import eventually
 from ..support import (
     StripeLedger,
     order_cancelled,
+    pay_as_buyer,
     payment_row,
     replica_reaches,
     replicated_order,
@@ -33,10 +34,7 @@ async def paid_order(
 ) -> tuple[OrderCreated, str]:
     """An order paid through the API; returns it and its payment id."""
     order = await replicated_order(bus, db, price="19.99")
-    body = {"orderId": str(order.id), "token": "pm_card_visa"}
-    response = await client.post(
-        "/api/payments", json=body, headers=signed_in(settings, order.user_id)
-    )
+    response = await pay_as_buyer(client, settings, order)
     assert response.status_code == 201
     return order, response.json()["id"]
 
