@@ -72,4 +72,3 @@ def port_holder(port: int) -> str | None:
                 name = "unknown"
             return f"pid {connection.pid} ({name})"
     return None
-
