@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 
 import asyncpg
@@ -13,7 +14,7 @@ import pytest
 from payments.app import create_app
 from payments.config import Settings
 from ticketing_common.bus import Bus
-from ticketing_common.events import OrderStatus
+from ticketing_common.events import EventData, OrderCreated, OrderStatus
 from ticketing_harness.asgi import serve
 from ticketing_harness.bus_testing import publish, published
 from ticketing_harness.servers import StripeServer
@@ -81,37 +82,31 @@ async def test_paying_another_users_order_is_403_and_charges_nothing(
     assert await payment_row(db, order.id) is None
 
 
-async def test_cancelled_order_is_refused_and_never_charged(
+@pytest.mark.parametrize(
+    ("ended", "status", "message"),
+    [
+        (order_cancelled, OrderStatus.CANCELLED, "Cannot pay for a cancelled order"),
+        (order_completed, OrderStatus.COMPLETE, "Order already paid"),
+    ],
+)
+async def test_ended_order_is_refused_and_never_charged(
     client: httpx.AsyncClient,
     settings: Settings,
     bus: Bus,
     db: asyncpg.Connection,
     stripe_ledger: StripeLedger,
+    ended: Callable[[OrderCreated], EventData],
+    status: OrderStatus,
+    message: str,
 ) -> None:
     order = await replicated_order(bus, db)
-    await publish(bus, order_cancelled(order))
-    await replica_reaches(db, order.id, 1, OrderStatus.CANCELLED)
+    await publish(bus, ended(order))
+    await replica_reaches(db, order.id, 1, status)
     response = await pay_as_buyer(client, settings, order)
     assert response.status_code == 400
-    assert response.json() == {"errors": [{"message": "Cannot pay for a cancelled order"}]}
+    assert response.json() == {"errors": [{"message": message}]}
     assert await stripe_ledger.intents() == []
     assert await payment_row(db, order.id) is None
-
-
-async def test_completed_order_is_already_paid_and_never_charged(
-    client: httpx.AsyncClient,
-    settings: Settings,
-    bus: Bus,
-    db: asyncpg.Connection,
-    stripe_ledger: StripeLedger,
-) -> None:
-    order = await replicated_order(bus, db)
-    await publish(bus, order_completed(order))
-    await replica_reaches(db, order.id, 1, OrderStatus.COMPLETE)
-    response = await pay_as_buyer(client, settings, order)
-    assert response.status_code == 400
-    assert response.json() == {"errors": [{"message": "Order already paid"}]}
-    assert await stripe_ledger.intents() == []
 
 
 @pytest.mark.parametrize("price", ["19.99", "4.35", "0.29", "1234.56"])
