@@ -11,7 +11,8 @@ from nats.js.api import ConsumerInfo
 from ticketing_common.auth import AuthConfig, session_cookie_for
 from ticketing_common.bus import Bus
 from ticketing_common.contracts import validate_envelope
-from ticketing_common.events import Envelope, EventData
+from ticketing_common.envelope import Envelope
+from ticketing_common.events import EventData
 from ticketing_harness.waiting import eventually
 
 

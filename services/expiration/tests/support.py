@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from ticketing_common.bus import Bus
-from ticketing_common.events import Envelope, OrderCreated, OrderStatus, OrderTicket
+from ticketing_common.envelope import Envelope
+from ticketing_common.events import OrderCreated, OrderStatus, OrderTicket
 
 JWT_KEY = "expiration-test-signing-key"
 DURABLE = "expiration-order-created"

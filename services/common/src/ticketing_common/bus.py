@@ -15,7 +15,7 @@ from nats.js import JetStreamContext
 from nats.js.api import Header, PubAck, StorageType, StreamConfig
 
 from ticketing_common.contracts import Catalog, load_catalog, validate_envelope
-from ticketing_common.events import Envelope
+from ticketing_common.envelope import Envelope
 
 log = logging.getLogger(__name__)
 

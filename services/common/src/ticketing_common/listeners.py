@@ -22,8 +22,9 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from ticketing_common.bus import Bus
 from ticketing_common.db import Connection
+from ticketing_common.envelope import Envelope
 from ticketing_common.errors import ContractViolation
-from ticketing_common.events import Envelope, EventData
+from ticketing_common.events import EventData
 from ticketing_common.tasks import cancel_until_done
 
 log = logging.getLogger(__name__)

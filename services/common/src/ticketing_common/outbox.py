@@ -11,7 +11,8 @@ import asyncpg
 from ticketing_common.bus import Bus, BusUnavailable
 from ticketing_common.contracts import load_catalog, validate_envelope
 from ticketing_common.db import Connection
-from ticketing_common.events import Envelope, EventData
+from ticketing_common.envelope import Envelope
+from ticketing_common.events import EventData
 from ticketing_common.tasks import cancel_until_done
 
 log = logging.getLogger(__name__)

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from ticketing_common.bus import Bus
+from ticketing_common.envelope import Envelope
 from ticketing_common.errors import ContractViolation
-from ticketing_common.events import Envelope, TicketCreated
+from ticketing_common.events import TicketCreated
 from ticketing_common.listeners import ConsumerGroup, DeliveryPolicy, Listener, Reject, Retry
 from ticketing_harness.waiting import eventually
 

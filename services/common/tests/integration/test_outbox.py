@@ -11,8 +11,9 @@ from nats.js.api import ConsumerInfo
 
 from ticketing_common.bus import Bus
 from ticketing_common.db import Connection
+from ticketing_common.envelope import Envelope
 from ticketing_common.errors import ContractViolation
-from ticketing_common.events import Envelope, TicketCreated
+from ticketing_common.events import TicketCreated
 from ticketing_common.listeners import ConsumerGroup, DeliveryPolicy, Listener
 from ticketing_common.outbox import OutboxRelay, enqueue
 from ticketing_harness.servers import NatsServer

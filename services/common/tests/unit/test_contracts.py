@@ -26,7 +26,8 @@ from ticketing_common.contracts import (
     validate_envelope,
 )
 from ticketing_common.errors import ContractViolation
-from ticketing_common.events import EVENT_MODELS, PRICE_PATTERN, PRODUCER_PATTERN
+from ticketing_common.events import EVENT_MODELS
+from ticketing_common.wire import PRICE_PATTERN, PRODUCER_PATTERN
 
 CATALOG = load_catalog()
 SCHEMAS = [pytest.param(CATALOG.envelope_schema, id="envelope")] + [

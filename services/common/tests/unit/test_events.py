@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from ticketing_common.contracts import load_catalog
+from ticketing_common.envelope import Envelope
 from ticketing_common.errors import ContractViolation
 from ticketing_common.events import (
     EVENT_MODELS,
-    Envelope,
     EventData,
     ExpirationComplete,
     OrderCancelled,
@@ -30,8 +30,8 @@ from ticketing_common.events import (
     TicketCreated,
     TicketRef,
     TicketUpdated,
-    WireModel,
 )
+from ticketing_common.wire import WireModel
 
 CATALOG = load_catalog()
 EVENT_TYPES = sorted(EVENT_MODELS)

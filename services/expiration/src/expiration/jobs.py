@@ -13,7 +13,8 @@ from arq import ArqRedis
 from arq.worker import Retry, func
 
 from ticketing_common.bus import Bus
-from ticketing_common.events import Envelope, ExpirationComplete, OrderCreated
+from ticketing_common.envelope import Envelope
+from ticketing_common.events import ExpirationComplete, OrderCreated
 
 log = logging.getLogger(__name__)
 

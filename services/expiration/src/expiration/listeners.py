@@ -9,7 +9,8 @@ from typing import Any
 from arq import ArqRedis
 
 from expiration.jobs import schedule_expiry
-from ticketing_common.events import Envelope, OrderCreated
+from ticketing_common.envelope import Envelope
+from ticketing_common.events import OrderCreated
 from ticketing_common.listeners import DeliveryPolicy, Listener
 
 log = logging.getLogger(__name__)

@@ -11,8 +11,9 @@ from pydantic.alias_generators import to_camel
 
 from orders.domain import Order
 from ticketing_common.contracts import is_uuid
-from ticketing_common.events import OrderStatus, Timestamp, Uuid
+from ticketing_common.events import OrderStatus
 from ticketing_common.validation import MissingMessage, RequestModel
+from ticketing_common.wire import Timestamp, Uuid
 
 TICKET_ID_REQUIRED = "TicketId must be provided"
 

@@ -15,12 +15,7 @@ from orders.domain import (
     Ticket,
 )
 from ticketing_common.errors import Forbidden
-from ticketing_common.events import (
-    OrderCancelled,
-    OrderCompleted,
-    OrderCreated,
-    OrderStatus,
-)
+from ticketing_common.events import OrderCancelled, OrderCompleted, OrderCreated, OrderStatus
 
 NOW = datetime(2026, 3, 1, 18, 0, tzinfo=UTC)
 

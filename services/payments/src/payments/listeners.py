@@ -7,7 +7,8 @@ from typing import Any
 from payments import handlers
 from payments.handlers import Deps
 from payments.stripe_gateway import MAX_CALL_SECONDS
-from ticketing_common.events import Envelope, OrderCancelled, OrderCompleted, OrderCreated
+from ticketing_common.envelope import Envelope
+from ticketing_common.events import OrderCancelled, OrderCompleted, OrderCreated
 from ticketing_common.listeners import DeliveryPolicy, Listener
 
 # An order event can wait for the order.created it follows.
