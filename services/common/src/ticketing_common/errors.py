@@ -20,10 +20,9 @@ class ErrorDetail:
 
 
 class AppError(Exception):
-    """Base of the errors a user can cause; each has an HTTP status and stable code."""
+    """Base of the errors a user can cause; each has an HTTP status."""
 
     status_code: int = 400
-    code: str = "bad_request"
 
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
@@ -38,21 +37,10 @@ class BadRequest(AppError):
     """A request that breaks a business rule, e.g. editing a reserved ticket."""
 
 
-class ValidationFailed(AppError):
-    """Input that does not have the required shape; names each offending field."""
-
-    code = "validation_failed"
-
-    def __init__(self, details: list[ErrorDetail]) -> None:
-        super().__init__(details[0].message, details[0].field)
-        self.details = details
-
-
 class NotAuthorized(AppError):
     """No valid session: absent, expired or tampered."""
 
     status_code = 401
-    code = "not_authorized"
 
     def __init__(self, message: str = "Not authorized") -> None:
         super().__init__(message)
@@ -62,7 +50,6 @@ class Forbidden(AppError):
     """Signed in, but not the owner of the resource."""
 
     status_code = 403
-    code = "forbidden"
 
     def __init__(self, message: str = "Forbidden") -> None:
         super().__init__(message)
@@ -72,7 +59,6 @@ class NotFound(AppError):
     """The resource (or route) does not exist."""
 
     status_code = 404
-    code = "not_found"
 
     def __init__(self, message: str = "Not Found") -> None:
         super().__init__(message)
@@ -82,7 +68,6 @@ class Conflict(AppError):
     """A write lost an optimistic-concurrency race: the version it read is stale."""
 
     status_code = 409
-    code = "conflict"
 
     def __init__(self, message: str = "The resource was changed by someone else") -> None:
         super().__init__(message)
@@ -92,7 +77,6 @@ class PaymentFailed(AppError):
     """The payment provider declined the charge."""
 
     status_code = 402
-    code = "payment_failed"
 
 
 class ContractViolation(Exception):

@@ -44,7 +44,6 @@ class ChargeOutcomeUnknown(AppError):
     """503: Stripe could not be reached or failed; the charge may have happened."""
 
     status_code = 503
-    code = "payment_outcome_unknown"
 
     def __init__(self) -> None:
         super().__init__("The payment could not be confirmed; please try again")
