@@ -22,10 +22,11 @@ from pathlib import Path
 import asyncpg
 
 from ticketing_common.bus import Bus
-from ticketing_common.db import Connection, apply_migrations, create_pool
+from ticketing_common.db import apply_migrations, create_pool
 from ticketing_common.events import TicketCreated
 from ticketing_common.listeners import ConsumerGroup, Listener
 from ticketing_common.outbox import OutboxRelay, enqueue
+from ticketing_common.unit_of_work import Database, UnitOfWork
 from ticketing_harness.servers import NatsServer, PostgresServer
 from ticketing_harness.waiting import eventually
 
@@ -38,12 +39,12 @@ class Pipeline:
         self.committed: dict[uuid.UUID, float] = {}
         self.latencies: list[float] = []
         listener = Listener.transactional(
-            durable="bench", event=TicketCreated, pool=pool, handle=self.handle
+            durable="bench", event=TicketCreated, db=Database(pool, "bench"), handle=self.handle
         )
         self.relay = OutboxRelay(pool, bus)
         self.consumers = ConsumerGroup(bus, [listener])
 
-    async def handle(self, conn: Connection, data: TicketCreated) -> None:
+    async def handle(self, uow: UnitOfWork, data: TicketCreated) -> None:
         self.latencies.append(time.perf_counter() - self.committed[data.id])
 
     async def write(self) -> None:

@@ -7,18 +7,17 @@ from typing import Self
 import argon2
 from pydantic import Field, model_validator
 
-from ticketing_common.config import ServiceSettings
+from ticketing_common.config import DatabaseSettings
 
 # OWASP's smallest argon2id cost: 19 MiB of memory and two passes.
 MIN_PRODUCTION_MEMORY_KIB = 19 * 1024
 MIN_PRODUCTION_TIME_COST = 2
 
 
-class Settings(ServiceSettings):
+class Settings(DatabaseSettings):
     """Settings of the auth service, read from the environment at startup."""
 
     service_name: str = Field(default="auth", description="SERVICE_NAME: name used in logs.")
-    database_url: str = Field(description="DATABASE_URL: PostgreSQL DSN of the users database.")
     password_hash_workers: int = Field(
         default=4,
         ge=1,

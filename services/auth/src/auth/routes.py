@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-import asyncpg
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from auth import handlers
+from auth.deps import AuthDep
 from auth.domain import (
     PASSWORD_LENGTH_MESSAGE,
     PASSWORD_MAX_LENGTH,
@@ -19,7 +19,6 @@ from auth.domain import (
     normalize_email,
     supplied_password,
 )
-from auth.passwords import Passwords
 from ticketing_common.auth import (
     AuthConfigDep,
     CurrentUser,
@@ -31,19 +30,6 @@ from ticketing_common.validation import MissingMessage, RequestModel
 
 router = APIRouter(prefix="/api/users", tags=["users"])
 
-
-async def _pool(request: Request) -> asyncpg.Pool:
-    pool: asyncpg.Pool = request.app.state.pool
-    return pool
-
-
-async def _passwords(request: Request) -> Passwords:
-    passwords: Passwords = request.app.state.passwords
-    return passwords
-
-
-PoolDep = Annotated[asyncpg.Pool, Depends(_pool)]
-PasswordsDep = Annotated[Passwords, Depends(_passwords)]
 
 Email = Annotated[
     str,
@@ -99,12 +85,11 @@ class CurrentUserOut(BaseModel):
 async def sign_up(
     body: SignUpIn,
     response: Response,
-    pool: PoolDep,
-    passwords: PasswordsDep,
+    auth: AuthDep,
     config: AuthConfigDep,
 ) -> UserOut:
     """Create an account and sign it in; an email is taken once, whatever its letter case."""
-    user = await handlers.sign_up(pool, passwords, body.email, body.password)
+    user = await handlers.sign_up(auth.db, auth.passwords, body.email, body.password)
     issue_session(response, user_id=str(user.id), email=user.email, config=config)
     return UserOut(id=user.id, email=user.email)
 
@@ -113,12 +98,11 @@ async def sign_up(
 async def sign_in(
     body: SignInIn,
     response: Response,
-    pool: PoolDep,
-    passwords: PasswordsDep,
+    auth: AuthDep,
     config: AuthConfigDep,
 ) -> UserOut:
     """Sign in; an unknown email and a wrong password both answer "Invalid credentials"."""
-    user = await handlers.sign_in(pool, passwords, body.email, body.password)
+    user = await handlers.sign_in(auth.db, auth.passwords, body.email, body.password)
     issue_session(response, user_id=str(user.id), email=user.email, config=config)
     return UserOut(id=user.id, email=user.email)
 

@@ -9,6 +9,7 @@ import pytest
 from auth import handlers
 from auth.passwords import Passwords
 from ticketing_common.errors import BadRequest
+from ticketing_common.unit_of_work import Database
 
 
 class CountingPasswords(Passwords):
@@ -27,7 +28,7 @@ async def test_unknown_email_still_verifies_a_password(pool: asyncpg.Pool) -> No
     passwords = CountingPasswords()
     try:
         with pytest.raises(BadRequest, match=r"^Invalid credentials$"):
-            await handlers.sign_in(pool, passwords, "nobody@x.io", "secret")
+            await handlers.sign_in(Database(pool, "auth"), passwords, "nobody@x.io", "secret")
     finally:
         passwords.close()
     assert passwords.verifications == 1
@@ -42,7 +43,7 @@ async def test_weak_hash_is_replaced_at_sign_in(pool: asyncpg.Pool) -> None:
             "old@x.io",
             weak,
         )
-        await handlers.sign_in(pool, passwords, "old@x.io", "secret")
+        await handlers.sign_in(Database(pool, "auth"), passwords, "old@x.io", "secret")
     finally:
         passwords.close()
     stored = await pool.fetchval("SELECT password_hash FROM users WHERE email = 'old@x.io'")

@@ -1,42 +1,31 @@
-"""The web client's ASGI app: pages, local static files, health routes."""
+"""The web client's ASGI app: pages, static files, health routes, around what `bootstrap` starts."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
-import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
-from client.api import Api, cookieless_jar
+from client.bootstrap import bootstrap
 from client.config import ClientSettings
 from client.pages import router
 from client.rendering import PACKAGE_DIR, templates
 from ticketing_common import health
 from ticketing_common.errors import ErrorDetail
 from ticketing_common.http import error_response
+from ticketing_common.service import service_lifespan
 
 
 def create_app(settings: ClientSettings) -> FastAPI:
     """The client, calling the APIs at `settings.api_base_url`."""
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with httpx.AsyncClient(
-            base_url=settings.api_base_url,
-            timeout=settings.api_timeout_seconds,
-            cookies=cookieless_jar(),
-        ) as http:
-            app.state.api = Api(http)
-            yield
-
     app = FastAPI(
-        title="ticketing client", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
+        title="ticketing client",
+        lifespan=service_lifespan(lambda: bootstrap(settings)),
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
-    app.state.settings = settings
     app.include_router(health.router)
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")

@@ -9,28 +9,19 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from client.api import Api, ApiResponse, FormErrors
-from client.config import ClientSettings
+from client.bootstrap import Client
+from client.deps import ClientDep
 from client.rendering import templates
 
 router = APIRouter()
 FormText = Annotated[str, Form()]
 
 
-def _api(request: Request) -> Api:
-    api: Api = request.app.state.api
-    return api
-
-
-def _settings(request: Request) -> ClientSettings:
-    settings: ClientSettings = request.app.state.settings
-    return settings
-
-
 async def _page(
-    request: Request, template: str, status_code: int = 200, **context: Any
+    request: Request, api: Api, template: str, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
     """Render `template` with the signed-in user, for the header."""
-    context.setdefault("current_user", await _api(request).current_user(request))
+    context.setdefault("current_user", await api.current_user(request))
     context.setdefault("errors", FormErrors())
     return templates.TemplateResponse(request, template, context, status_code=status_code)
 
@@ -60,44 +51,50 @@ def _number(text: str) -> float | str:
 
 
 @router.get("/", response_class=HTMLResponse)
-async def index(request: Request) -> Response:
+async def index(request: Request, site: ClientDep) -> Response:
     """Every ticket that is for sale (reserved and sold ones are hidden by the API)."""
-    response = await _api(request).call(request, "GET", "/api/tickets")
+    response = await site.api.call(request, "GET", "/api/tickets")
     tickets = response.body if response.ok and isinstance(response.body, list) else []
     errors = FormErrors() if response.ok else response.errors()
-    return await _page(request, "index.html", tickets=tickets, errors=errors)
+    return await _page(request, site.api, "index.html", tickets=tickets, errors=errors)
 
 
 @router.get("/auth/{mode}", response_class=HTMLResponse)
-async def auth_form(request: Request, mode: str) -> Response:
+async def auth_form(request: Request, site: ClientDep, mode: str) -> Response:
     if mode == "signout":
-        return await _page(request, "signout.html")
+        return await _page(request, site.api, "signout.html")
     if mode not in ("signup", "signin"):
-        return await _page(request, "not_found.html", 404)
-    return await _page(request, "auth.html", mode=mode, email="", next=_next(request))
+        return await _page(request, site.api, "not_found.html", 404)
+    return await _page(request, site.api, "auth.html", mode=mode, email="", next=_next(request))
 
 
 @router.post("/auth/signout")
-async def sign_out(request: Request) -> Response:
-    response = await _api(request).call(request, "POST", "/api/users/signout", json={})
+async def sign_out(request: Request, site: ClientDep) -> Response:
+    response = await site.api.call(request, "POST", "/api/users/signout", json={})
     return _redirect("/", response)
 
 
 @router.post("/auth/{mode}", response_class=HTMLResponse)
 async def sign_in_or_up(
-    request: Request, mode: str, email: FormText = "", password: FormText = "", next: FormText = "/"
+    request: Request,
+    site: ClientDep,
+    mode: str,
+    email: FormText = "",
+    password: FormText = "",
+    next: FormText = "/",
 ) -> Response:
     """Sign up or in; on success the session cookie set by auth reaches the browser."""
     if mode not in ("signup", "signin"):
-        return await _page(request, "not_found.html", 404)
+        return await _page(request, site.api, "not_found.html", 404)
     body = {"email": email, "password": password}
-    response = await _api(request).call(request, "POST", f"/api/users/{mode}", json=body)
+    response = await site.api.call(request, "POST", f"/api/users/{mode}", json=body)
     if response.ok:
         return _redirect(
             next if next.startswith("/") and not next.startswith("//") else "/", response
         )
     return await _page(
         request,
+        site.api,
         "auth.html",
         _error_status(response),
         mode=mode,
@@ -114,24 +111,27 @@ def _next(request: Request) -> str:
 
 
 @router.get("/tickets/new", response_class=HTMLResponse)
-async def new_ticket_form(request: Request) -> Response:
-    user = await _api(request).current_user(request)
+async def new_ticket_form(request: Request, site: ClientDep) -> Response:
+    user = await site.api.current_user(request)
     if user is None:
         return _signin_redirect(request)
-    return await _page(request, "ticket_new.html", current_user=user, title="", price="")
+    return await _page(request, site.api, "ticket_new.html", current_user=user, title="", price="")
 
 
 @router.post("/tickets/new", response_class=HTMLResponse)
-async def sell_ticket(request: Request, title: FormText = "", price: FormText = "") -> Response:
+async def sell_ticket(
+    request: Request, site: ClientDep, title: FormText = "", price: FormText = ""
+) -> Response:
     """List a ticket for sale, then show its page."""
     body = {"title": title, "price": _number(price)}
-    response = await _api(request).call(request, "POST", "/api/tickets", json=body)
+    response = await site.api.call(request, "POST", "/api/tickets", json=body)
     if response.status == 401:
         return _signin_redirect(request)
     if response.ok:
         return _redirect(f"/tickets/{response.body['id']}")
     return await _page(
         request,
+        site.api,
         "ticket_new.html",
         _error_status(response),
         title=title,
@@ -141,18 +141,23 @@ async def sell_ticket(request: Request, title: FormText = "", price: FormText = 
 
 
 @router.get("/tickets/{ticket_id}", response_class=HTMLResponse)
-async def show_ticket(request: Request, ticket_id: str) -> Response:
-    return await _ticket_page(request, ticket_id)
+async def show_ticket(request: Request, site: ClientDep, ticket_id: str) -> Response:
+    return await _ticket_page(request, site, ticket_id)
 
 
 async def _ticket_page(
-    request: Request, ticket_id: str, errors: FormErrors | None = None, status_code: int = 200
+    request: Request,
+    site: Client,
+    ticket_id: str,
+    errors: FormErrors | None = None,
+    status_code: int = 200,
 ) -> Response:
-    response = await _api(request).call(request, "GET", f"/api/tickets/{ticket_id}")
+    response = await site.api.call(request, "GET", f"/api/tickets/{ticket_id}")
     if not response.ok:
-        return await _page(request, "not_found.html", 404, what="ticket")
+        return await _page(request, site.api, "not_found.html", 404, what="ticket")
     return await _page(
         request,
+        site.api,
         "ticket_show.html",
         status_code,
         ticket=response.body,
@@ -161,69 +166,69 @@ async def _ticket_page(
 
 
 @router.post("/tickets/{ticket_id}/purchase", response_class=HTMLResponse)
-async def purchase(request: Request, ticket_id: str) -> Response:
+async def purchase(request: Request, site: ClientDep, ticket_id: str) -> Response:
     """Reserve the ticket with a new order, then show the order with its countdown."""
-    response = await _api(request).call(
-        request, "POST", "/api/orders", json={"ticketId": ticket_id}
-    )
+    response = await site.api.call(request, "POST", "/api/orders", json={"ticketId": ticket_id})
     if response.status == 401:
         return _signin_redirect(request)
     if response.ok:
         return _redirect(f"/orders/{response.body['id']}")
-    return await _ticket_page(request, ticket_id, response.errors(), _error_status(response))
+    return await _ticket_page(request, site, ticket_id, response.errors(), _error_status(response))
 
 
 @router.get("/orders", response_class=HTMLResponse)
-async def my_orders(request: Request) -> Response:
-    response = await _api(request).call(request, "GET", "/api/orders")
+async def my_orders(request: Request, site: ClientDep) -> Response:
+    response = await site.api.call(request, "GET", "/api/orders")
     if response.status == 401:
         return _signin_redirect(request)
     orders = response.body if response.ok and isinstance(response.body, list) else []
     errors = FormErrors() if response.ok else response.errors()
     paid = request.query_params.get("paid")
-    return await _page(request, "orders.html", orders=orders, paid=paid, errors=errors)
+    return await _page(request, site.api, "orders.html", orders=orders, paid=paid, errors=errors)
 
 
 @router.get("/orders/{order_id}", response_class=HTMLResponse)
-async def show_order(request: Request, order_id: str) -> Response:
-    return await _order_page(request, order_id)
+async def show_order(request: Request, site: ClientDep, order_id: str) -> Response:
+    return await _order_page(request, site, order_id)
 
 
 async def _order_page(
     request: Request,
+    site: Client,
     order_id: str,
     errors: FormErrors | None = None,
     status_code: int = 200,
     token: str | None = None,
 ) -> Response:
-    response = await _api(request).call(request, "GET", f"/api/orders/{order_id}")
+    response = await site.api.call(request, "GET", f"/api/orders/{order_id}")
     if response.status == 401:
         return _signin_redirect(request)
     if not response.ok:
-        return await _page(request, "not_found.html", 404, what="order")
+        return await _page(request, site.api, "not_found.html", 404, what="order")
     order = response.body
     return await _page(
         request,
+        site.api,
         "order_show.html",
         status_code,
         order=order,
         seconds_left=_seconds_left(order.get("expiresAt")),
-        token=_settings(request).test_payment_token if token is None else token,
+        token=site.settings.test_payment_token if token is None else token,
         errors=errors or FormErrors(),
     )
 
 
 @router.post("/orders/{order_id}/pay", response_class=HTMLResponse)
-async def pay(request: Request, order_id: str, token: FormText = "") -> Response:
+async def pay(request: Request, site: ClientDep, order_id: str, token: FormText = "") -> Response:
     """Pay the order; orders marks it complete once payments reports the charge."""
     body = {"orderId": order_id, "token": token}
-    response = await _api(request).call(request, "POST", "/api/payments", json=body)
+    response = await site.api.call(request, "POST", "/api/payments", json=body)
     if response.status == 401:
         return _signin_redirect(request)
     if response.ok:
         return _redirect(f"/orders?paid={order_id}")
     errors = response.errors(("token",))
-    return await _order_page(request, order_id, errors, _error_status(response), token)
+    return await _order_page(request, site, order_id, errors, _error_status(response), token)
 
 
 def _seconds_left(expires_at: object) -> int:

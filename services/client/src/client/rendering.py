@@ -20,10 +20,4 @@ def money(value: object) -> str:
     return f"${amount:,.2f}"
 
 
-def status_label(value: object) -> str:
-    """An order status for people: awaiting:payment -> awaiting payment."""
-    return str(value).replace(":", " ").replace("_", " ")
-
-
 templates.env.filters["money"] = money
-templates.env.filters["status_label"] = status_label

@@ -1,11 +1,11 @@
 """The signed-in user: an HS256 JWT in the `session` cookie, and FastAPI dependencies for it.
 
-Routes take the user as a parameter:
+Routes take the user, or only their id, as a parameter:
 
     @router.post("/api/tickets", status_code=201)
-    async def create_ticket(body: TicketIn, user: RequiredUser) -> TicketOut: ...
+    async def create_ticket(body: TicketIn, seller: UserId) -> TicketOut: ...
 
-`RequiredUser` answers 401 without a valid session; `CurrentUser` is `None` instead.
+`UserId` and `RequiredUser` answer 401 without a valid session; `CurrentUser` is `None` instead.
 Sign-in routes take `config: AuthConfigDep` and call `issue_session(response, ..., config=config)`.
 """
 
@@ -16,12 +16,14 @@ import warnings
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated
+from uuid import UUID
 
 import jwt
 from fastapi import Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ticketing_common.config import MIN_PRODUCTION_KEY_LENGTH
+from ticketing_common.contracts import is_uuid
 from ticketing_common.errors import NotAuthorized
 
 if TYPE_CHECKING:
@@ -135,9 +137,17 @@ async def require_user(user: CurrentUser) -> UserClaims:
     return user
 
 
+async def require_user_id(user: RequiredUser) -> UUID:
+    """The signed-in user's id; a session whose id is not a UUID is not one of ours (401)."""
+    if not is_uuid(user.id):
+        raise NotAuthorized()
+    return UUID(user.id)
+
+
 AuthConfigDep = Annotated[AuthConfig, Depends(auth_config)]
 CurrentUser = Annotated[UserClaims | None, Depends(current_user)]
 RequiredUser = Annotated[UserClaims, Depends(require_user)]
+UserId = Annotated[UUID, Depends(require_user_id)]
 
 
 def _short_key_warning_silenced(config: AuthConfig) -> AbstractContextManager[object]:

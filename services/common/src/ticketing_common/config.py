@@ -79,6 +79,22 @@ class ServiceSettings(ProcessSettings):
         return self
 
 
+class DatabaseSettings(ServiceSettings):
+    """Settings of a service with its own PostgreSQL database."""
+
+    database_url: str = Field(description="DATABASE_URL: the service's PostgreSQL database (DSN).")
+
+
+class BusSettings(ServiceSettings):
+    """Settings of a service on the event bus."""
+
+    nats_url: str = Field(description="NATS_URL: the NATS JetStream server.")
+
+
+class EventServiceSettings(DatabaseSettings, BusSettings):
+    """Settings of a service with its own database on the event bus."""
+
+
 SettingsT = TypeVar("SettingsT", bound=ProcessSettings)
 
 

@@ -34,6 +34,17 @@ async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asy
     return pool
 
 
+async def open_migrated_pool(dsn: str, service_migrations: Path) -> asyncpg.Pool:
+    """A pool on a database with the shared and the service's migrations applied."""
+    pool = await create_pool(dsn)
+    try:
+        await apply_migrations(pool, service_migrations)
+    except BaseException:
+        await pool.close()
+        raise
+    return pool
+
+
 def migration_files(directory: Path) -> list[Path]:
     """The numbered .sql files of a directory, in order; anything else there is an error."""
     files = sorted(p for p in directory.iterdir() if p.suffix == ".sql")

@@ -13,7 +13,6 @@ class OrderStatus(StrEnum):
 
     CREATED = "created"
     CANCELLED = "cancelled"
-    AWAITING_PAYMENT = "awaiting:payment"
     COMPLETE = "complete"
 
 

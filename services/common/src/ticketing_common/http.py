@@ -24,7 +24,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Lifespan, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ticketing_common import health
 from ticketing_common.auth import AuthConfig
@@ -32,6 +32,7 @@ from ticketing_common.config import ServiceSettings, SettingsError, SettingsT, l
 from ticketing_common.errors import AppError, ErrorDetail
 from ticketing_common.logs import configure_logging
 from ticketing_common.openapi import ERROR_RESPONSES
+from ticketing_common.service import Bootstrap, service_lifespan
 from ticketing_common.validation import readable_message
 
 logger = logging.getLogger(__name__)
@@ -44,16 +45,18 @@ def create_app(
     *,
     title: str,
     settings: ServiceSettings,
-    lifespan: Lifespan[FastAPI] | None = None,
+    bootstrap: Bootstrap | None = None,
     routers: Iterable[APIRouter] = (),
-    readiness_checks: Mapping[str, health.ReadinessCheck] | None = None,
 ) -> FastAPI:
-    """A FastAPI app with settings and auth on `app.state`, health routes and error handlers."""
+    """A FastAPI app running the service `bootstrap` starts, with health routes and error handlers.
+
+    Settings and session config are on `app.state` from the start; the service object
+    while the app runs (see `ticketing_common.service`).
+    """
+    lifespan = service_lifespan(bootstrap) if bootstrap is not None else None
     app = FastAPI(title=title, lifespan=lifespan)
     app.state.settings = settings
     app.state.auth_config = AuthConfig.from_settings(settings)
-    for name, check in (readiness_checks or {}).items():
-        health.register_readiness_check(app, name, check)
     app.include_router(health.router)
     for router in routers:
         app.include_router(router, responses=ERROR_RESPONSES)

@@ -15,17 +15,16 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-import asyncpg
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from ticketing_common.bus import Bus
-from ticketing_common.db import Connection
 from ticketing_common.envelope import Envelope
 from ticketing_common.errors import ContractViolation
 from ticketing_common.events import EventData
 from ticketing_common.tasks import cancel_until_done
+from ticketing_common.unit_of_work import Database, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +58,7 @@ class DeliveryPolicy:
 
 
 Handler = Callable[[E, Envelope], Awaitable[None]]
-TransactionalHandler = Callable[[Connection, E], Awaitable[None]]
+TransactionalHandler = Callable[[UnitOfWork, E], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -77,25 +76,25 @@ class Listener(Generic[E]):
         *,
         durable: str,
         event: type[E],
-        pool: asyncpg.Pool,
+        db: Database,
         handle: TransactionalHandler[E],
         policy: DeliveryPolicy | None = None,
     ) -> Listener[E]:
-        """A listener whose effect and processed-event record commit together.
+        """A listener whose effect, its events and its processed-event record commit together.
 
         A redelivered or duplicated event finds its record and changes nothing.
         """
 
         async def in_transaction(data: E, envelope: Envelope) -> None:
-            async with pool.acquire() as conn, conn.transaction():
-                first_time = await conn.fetchval(
+            async with db.unit_of_work() as uow:
+                first_time = await uow.conn.fetchval(
                     "INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2)"
                     " ON CONFLICT DO NOTHING RETURNING true",
                     durable,
                     envelope.id,
                 )
                 if first_time:
-                    await handle(conn, data)
+                    await handle(uow, data)
 
         return cls(durable, event, in_transaction, policy or DeliveryPolicy())
 

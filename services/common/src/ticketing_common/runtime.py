@@ -1,110 +1,101 @@
-"""What every event-driven service starts and stops: pool, migrations, bus, relay, consumers."""
+"""What a service with its own database on the bus runs: pool, migrations, bus, relay, consumers.
+
+Each such service's `bootstrap` calls `start_runtime` and keeps the result in its typed
+service object, an `EventService` (plus the service's own extras):
+
+    async def bootstrap(settings: Settings) -> Tickets:
+        runtime = await start_runtime(
+            settings, service="tickets", migrations=MIGRATIONS, listeners=listeners
+        )
+        return Tickets(settings, runtime)
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
-
-import asyncpg
-from fastapi import Depends, FastAPI, Request
+from typing import Any, Generic, TypeVar
 
 from ticketing_common.bus import Bus
-from ticketing_common.db import apply_migrations, create_pool
-from ticketing_common.health import register_readiness_check
+from ticketing_common.config import EventServiceSettings
+from ticketing_common.db import open_migrated_pool
+from ticketing_common.health import ReadinessCheck
 from ticketing_common.listeners import ConsumerGroup, Listener
 from ticketing_common.outbox import OutboxRelay
+from ticketing_common.unit_of_work import Database
 
 log = logging.getLogger(__name__)
 
-ListenerFactory = Callable[[asyncpg.Pool, Bus], Sequence[Listener[Any]]]
+ListenerFactory = Callable[[Database], Sequence[Listener[Any]]]
+SettingsT = TypeVar("SettingsT", bound=EventServiceSettings)
 
 
 @dataclass
 class Runtime:
-    """The running connections of one service process."""
+    """The running connections of one service process: database, bus, outbox relay, consumers."""
 
-    pool: asyncpg.Pool
+    db: Database
     bus: Bus
     relay: OutboxRelay
     consumers: ConsumerGroup
 
-    async def database_ready(self) -> bool:
-        return bool(await self.pool.fetchval("SELECT true"))
+    def readiness_checks(self) -> dict[str, ReadinessCheck]:
+        return {"database": self.db.ready, "bus": self._bus_ready}
 
-    async def bus_ready(self) -> bool:
+    async def _bus_ready(self) -> bool:
         return self.bus.is_connected
 
     async def stop(self) -> None:
         await self.consumers.stop()
         await self.relay.stop()
         await self.bus.close()
-        await self.pool.close()
+        await self.db.pool.close()
 
 
 async def start_runtime(
+    settings: EventServiceSettings,
     *,
     service: str,
-    database_url: str,
-    nats_url: str,
     migrations: Path,
     listeners: ListenerFactory,
 ) -> Runtime:
-    """Connect, migrate, then start the outbox relay and the service's consumers."""
-    pool = await create_pool(database_url)
+    """Connect, migrate, then start the outbox relay and the service's consumers.
+
+    Args:
+        settings: where the database and the bus are.
+        service: the catalog's name of the service, which its events are published as.
+        migrations: the service's numbered .sql files.
+        listeners: the service's consumers, given its database.
+    """
+    pool = await open_migrated_pool(settings.database_url, migrations)
     try:
-        await apply_migrations(pool, migrations)
-        bus = await Bus.connect(nats_url, name=service)
+        bus = await Bus.connect(settings.nats_url, name=settings.service_name)
     except BaseException:
         await pool.close()
         raise
-    runtime = Runtime(pool, bus, OutboxRelay(pool, bus), ConsumerGroup(bus, listeners(pool, bus)))
+    db = Database(pool, service)
+    runtime = Runtime(db, bus, OutboxRelay(pool, bus), ConsumerGroup(bus, listeners(db)))
     await runtime.relay.start()
     await runtime.consumers.start()
     log.info("%s runtime started", service)
     return runtime
 
 
-def runtime_lifespan(
-    *,
-    service: str,
-    database_url: str,
-    nats_url: str,
-    migrations: Path,
-    listeners: ListenerFactory,
-) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    """A FastAPI lifespan running the service's runtime, kept on `app.state.runtime`.
+@dataclass
+class EventService(Generic[SettingsT]):
+    """A running service with its own database on the bus; subclassed with a service's extras."""
 
-    /readyz then checks the database and the bus.
-    """
+    settings: SettingsT
+    runtime: Runtime
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = await start_runtime(
-            service=service,
-            database_url=database_url,
-            nats_url=nats_url,
-            migrations=migrations,
-            listeners=listeners,
-        )
-        app.state.runtime = runtime
-        register_readiness_check(app, "database", runtime.database_ready)
-        register_readiness_check(app, "bus", runtime.bus_ready)
-        try:
-            yield
-        finally:
-            await runtime.stop()
+    @property
+    def db(self) -> Database:
+        return self.runtime.db
 
-    return lifespan
+    def readiness_checks(self) -> dict[str, ReadinessCheck]:
+        return self.runtime.readiness_checks()
 
-
-async def _runtime_pool(request: Request) -> asyncpg.Pool:
-    pool: asyncpg.Pool = request.app.state.runtime.pool
-    return pool
-
-
-# The running service's database pool, for routes.
-PoolDep = Annotated[asyncpg.Pool, Depends(_runtime_pool)]
+    async def stop(self) -> None:
+        await self.runtime.stop()

@@ -10,12 +10,12 @@ import pytest
 from nats.js.api import ConsumerInfo
 
 from ticketing_common.bus import Bus
-from ticketing_common.db import Connection
 from ticketing_common.envelope import Envelope
 from ticketing_common.errors import ContractViolation
 from ticketing_common.events import TicketCreated
 from ticketing_common.listeners import ConsumerGroup, DeliveryPolicy, Listener
 from ticketing_common.outbox import OutboxRelay, enqueue
+from ticketing_common.unit_of_work import Database, UnitOfWork
 from ticketing_harness.servers import NatsServer
 from ticketing_harness.waiting import eventually
 
@@ -80,13 +80,13 @@ async def test_changes_made_while_broker_is_down_are_delivered_once_in_order(
     await relay.start()
     delivered: list[int] = []
 
-    async def record(conn: Connection, data: TicketCreated) -> None:
+    async def record(uow: UnitOfWork, data: TicketCreated) -> None:
         delivered.append(data.version)
 
     listener = Listener.transactional(
         durable="outbox-order",
         event=TicketCreated,
-        pool=pool,
+        db=Database(pool, "tickets"),
         handle=record,
         policy=DeliveryPolicy(ack_wait=2.0, max_deliver=50),
     )
@@ -114,12 +114,12 @@ async def test_duplicate_delivery_changes_nothing(pool: asyncpg.Pool, bus: Bus) 
     await pool.execute("INSERT INTO counters (id) VALUES ($1)", counter)
     handled: list[uuid.UUID] = []
 
-    async def increment(conn: Connection, data: TicketCreated) -> None:
-        await conn.execute("UPDATE counters SET value = value + 1 WHERE id = $1", counter)
+    async def increment(uow: UnitOfWork, data: TicketCreated) -> None:
+        await uow.conn.execute("UPDATE counters SET value = value + 1 WHERE id = $1", counter)
         handled.append(data.id)
 
     listener = Listener.transactional(
-        durable="dup-counter", event=TicketCreated, pool=pool, handle=increment
+        durable="dup-counter", event=TicketCreated, db=Database(pool, "tickets"), handle=increment
     )
     first, second = ticket_created(), ticket_created()
     envelope = Envelope.wrap(first, "tickets")

@@ -42,7 +42,8 @@ async def test_liveness_is_ok(
 async def test_ready_when_every_check_passes(
     service_settings: ServiceSettings, http_client: HttpClientFactory
 ) -> None:
-    app = create_app(title="t", settings=service_settings, readiness_checks={"database": ready})
+    app = create_app(title="t", settings=service_settings)
+    register_readiness_check(app, "database", ready)
     register_readiness_check(app, "bus", ready)
     async with http_client(app) as client:
         response = await client.get("/readyz")
@@ -55,8 +56,9 @@ async def test_not_ready_names_each_failing_check(
     http_client: HttpClientFactory,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    checks = {"database": unreachable, "cache": ready, "bus": not_ready}
-    app = create_app(title="t", settings=service_settings, readiness_checks=checks)
+    app = create_app(title="t", settings=service_settings)
+    for name, check in {"database": unreachable, "cache": ready, "bus": not_ready}.items():
+        register_readiness_check(app, name, check)
     async with http_client(app) as client:
         response = await client.get("/readyz")
     assert response.status_code == 503
@@ -76,7 +78,8 @@ async def test_a_check_that_hangs_is_not_ready(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(health, "READINESS_TIMEOUT_SECONDS", 0.05)
-    app = create_app(title="t", settings=service_settings, readiness_checks={"bus": hanging})
+    app = create_app(title="t", settings=service_settings)
+    register_readiness_check(app, "bus", hanging)
     async with http_client(app) as client:
         response = await client.get("/readyz")
     assert (response.status_code, response.json()) == (
@@ -88,7 +91,8 @@ async def test_a_check_that_hangs_is_not_ready(
 async def test_a_recovered_dependency_makes_the_service_ready_again(
     service_settings: ServiceSettings, http_client: HttpClientFactory
 ) -> None:
-    app = create_app(title="t", settings=service_settings, readiness_checks={"bus": not_ready})
+    app = create_app(title="t", settings=service_settings)
+    register_readiness_check(app, "bus", not_ready)
     async with http_client(app) as client:
         before = await client.get("/readyz")
         register_readiness_check(app, "bus", ready)

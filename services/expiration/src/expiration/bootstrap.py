@@ -13,6 +13,7 @@ from expiration.jobs import QUEUE
 from expiration.listeners import listeners
 from expiration.worker import ExpiryWorker
 from ticketing_common.bus import Bus
+from ticketing_common.health import ReadinessCheck
 from ticketing_common.listeners import ConsumerGroup
 
 log = logging.getLogger(__name__)
@@ -20,17 +21,21 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Expiration:
-    """The running connections and tasks of one expiration process."""
+    """The running expiration service: Redis, the bus, the expiry worker and its consumer."""
 
+    settings: Settings
     redis: ArqRedis
     bus: Bus
     worker: ExpiryWorker
     consumers: ConsumerGroup
 
-    async def redis_ready(self) -> bool:
+    def readiness_checks(self) -> dict[str, ReadinessCheck]:
+        return {"redis": self._redis_ready, "bus": self._bus_ready}
+
+    async def _redis_ready(self) -> bool:
         return bool(await self.redis.ping())
 
-    async def bus_ready(self) -> bool:
+    async def _bus_ready(self) -> bool:
         return self.bus.is_connected
 
     async def stop(self) -> None:
@@ -54,4 +59,4 @@ async def bootstrap(settings: Settings) -> Expiration:
     consumers = ConsumerGroup(bus, listeners(redis))
     await consumers.start()
     log.info("%s started", settings.service_name)
-    return Expiration(redis, bus, worker, consumers)
+    return Expiration(settings, redis, bus, worker, consumers)

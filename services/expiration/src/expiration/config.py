@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from ticketing_common.config import ServiceSettings
+from ticketing_common.config import BusSettings
 
 
-class Settings(ServiceSettings):
+class Settings(BusSettings):
     """Settings of the expiration service."""
 
     service_name: str = Field(
         default="expiration", description="SERVICE_NAME: name used in logs and events."
     )
-    nats_url: str = Field(description="NATS_URL: the NATS JetStream server.")
     redis_url: str = Field(description="REDIS_URL: the Redis server holding the scheduled jobs.")

@@ -6,15 +6,13 @@ from datetime import timedelta
 
 from pydantic import Field
 
-from ticketing_common.config import ServiceSettings
+from ticketing_common.config import EventServiceSettings
 
 
-class Settings(ServiceSettings):
+class Settings(EventServiceSettings):
     """Settings of the orders service."""
 
     service_name: str = Field(default="orders", description="SERVICE_NAME: name used in logs.")
-    database_url: str = Field(description="DATABASE_URL: the orders database (PostgreSQL DSN).")
-    nats_url: str = Field(description="NATS_URL: the NATS JetStream server.")
     expiration_window_seconds: int = Field(
         default=900,
         gt=0,

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
+from ticketing_common.aggregate import Aggregate
 from ticketing_common.errors import BadRequest, Forbidden
 from ticketing_common.events import (
-    EventData,
     OrderCancelled,
     OrderCompleted,
     OrderCreated,
@@ -18,11 +18,6 @@ from ticketing_common.events import (
     OrderTicket,
     TicketRef,
 )
-
-LIVE_STATUSES = frozenset({OrderStatus.CREATED, OrderStatus.AWAITING_PAYMENT, OrderStatus.COMPLETE})
-"""An order in one of these holds its ticket; only a cancelled order lets it go."""
-
-UNPAID_STATUSES = frozenset({OrderStatus.CREATED, OrderStatus.AWAITING_PAYMENT})
 
 
 class TicketAlreadyReserved(BadRequest):
@@ -51,7 +46,7 @@ class Ticket:
 
 
 @dataclass
-class Order:
+class Order(Aggregate):
     """A buyer's order for one ticket; every change bumps `version` and records its event."""
 
     id: UUID
@@ -60,7 +55,6 @@ class Order:
     status: OrderStatus
     expires_at: datetime
     version: int = 0
-    events: list[EventData] = field(default_factory=list, compare=False, repr=False)
 
     @classmethod
     def place(cls, *, user_id: UUID, ticket: Ticket, now: datetime, window: timedelta) -> Order:
@@ -72,7 +66,7 @@ class Order:
             status=OrderStatus.CREATED,
             expires_at=now + window,
         )
-        order.events.append(
+        order.record(
             OrderCreated(
                 id=order.id,
                 version=order.version,
@@ -93,31 +87,26 @@ class Order:
         """The buyer gives up: allowed while unpaid; cancelling twice changes nothing."""
         if self.status is OrderStatus.COMPLETE:
             raise CompletedOrderNotCancellable()
-        if self.status in UNPAID_STATUSES:
+        if self.status is OrderStatus.CREATED:
             self._become_cancelled()
 
     def expire(self) -> None:
         """The window has passed: an unpaid order is cancelled; a paid or cancelled one stays."""
-        if self.status in UNPAID_STATUSES:
+        if self.status is OrderStatus.CREATED:
             self._become_cancelled()
 
     def complete(self) -> None:
         """A payment arrived: an unpaid order is complete; a cancelled one stays cancelled."""
-        if self.status in UNPAID_STATUSES:
+        if self.status is OrderStatus.CREATED:
             self._move_to(OrderStatus.COMPLETE)
             ticket = TicketRef(id=self.ticket.id)
-            self.events.append(OrderCompleted(id=self.id, version=self.version, ticket=ticket))
+            self.record(OrderCompleted(id=self.id, version=self.version, ticket=ticket))
 
     def _become_cancelled(self) -> None:
         self._move_to(OrderStatus.CANCELLED)
         ticket = TicketRef(id=self.ticket.id)
-        self.events.append(OrderCancelled(id=self.id, version=self.version, ticket=ticket))
+        self.record(OrderCancelled(id=self.id, version=self.version, ticket=ticket))
 
     def _move_to(self, status: OrderStatus) -> None:
         self.status = status
         self.version += 1
-
-    def pop_events(self) -> list[EventData]:
-        """The events recorded since the last call, oldest first."""
-        events, self.events = self.events, []
-        return events

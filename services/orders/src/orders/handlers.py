@@ -1,4 +1,4 @@
-"""Use cases of the orders service: one transaction each, events written in it by the outbox."""
+"""Use cases of the orders service: one unit of work each, its events written as it commits."""
 
 from __future__ import annotations
 
@@ -6,29 +6,24 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
-import asyncpg
-
 from orders import repository
 from orders.domain import Order, Ticket
-from ticketing_common.db import Connection
 from ticketing_common.errors import NotFound
 from ticketing_common.events import ExpirationComplete, PaymentCreated, TicketCreated, TicketUpdated
 from ticketing_common.listeners import Reject, Retry
-from ticketing_common.outbox import enqueue
+from ticketing_common.unit_of_work import Database, UnitOfWork
 from ticketing_common.versioning import ReplicaChange, replica_change
 
-PRODUCER = "orders"
 
-
-async def record_ticket_created(conn: Connection, data: TicketCreated) -> None:
+async def record_ticket_created(uow: UnitOfWork, data: TicketCreated) -> None:
     """A listed ticket becomes orderable; a repeated creation changes nothing."""
     ticket = Ticket(id=data.id, title=data.title, price=data.price, version=data.version)
-    await repository.insert_ticket(conn, ticket)
+    await repository.insert_ticket(uow.conn, ticket)
 
 
-async def record_ticket_updated(conn: Connection, data: TicketUpdated) -> None:
+async def record_ticket_updated(uow: UnitOfWork, data: TicketUpdated) -> None:
     """Apply exactly the replica's next version; older ones are duplicates; a gap waits."""
-    change = replica_change(await repository.ticket_version(conn, data.id), data.version)
+    change = replica_change(await repository.ticket_version(uow.conn, data.id), data.version)
     if change is ReplicaChange.GAP:
         raise Retry(f"ticket {data.id} version {data.version} is ahead of the replica")
     if change is ReplicaChange.DUPLICATE:
@@ -40,33 +35,31 @@ async def record_ticket_updated(conn: Connection, data: TicketUpdated) -> None:
         version=data.version,
         order_id=data.order_id,
     )
-    if not await repository.apply_ticket_update(conn, ticket):
+    if not await repository.apply_ticket_update(uow.conn, ticket):
         raise Retry(f"ticket {data.id} changed while version {data.version} was applied")
 
 
-async def place_order(
-    pool: asyncpg.Pool, *, user_id: UUID, ticket_id: UUID, window: timedelta
-) -> Order:
+async def place_order(db: Database, *, user_id: UUID, ticket_id: UUID, window: timedelta) -> Order:
     """Reserve a known ticket for the window unless a live order holds it; emits order.created."""
-    async with pool.acquire() as conn, conn.transaction():
-        ticket = await repository.get_ticket(conn, ticket_id)
+    async with db.unit_of_work() as uow:
+        ticket = await repository.get_ticket(uow.conn, ticket_id)
         if ticket is None:
             raise NotFound()
-        order = Order.place(user_id=user_id, ticket=ticket, now=datetime.now(UTC), window=window)
-        await repository.insert_order(conn, order)
-        await _enqueue_events(conn, order)
+        now = datetime.now(UTC)
+        order = uow.track(Order.place(user_id=user_id, ticket=ticket, now=now, window=window))
+        await repository.insert_order(uow.conn, order)
     return order
 
 
-async def orders_of(pool: asyncpg.Pool, user_id: UUID) -> list[Order]:
+async def orders_of(db: Database, user_id: UUID) -> list[Order]:
     """A buyer's orders with their tickets, oldest first."""
-    async with pool.acquire() as conn:
+    async with db.pool.acquire() as conn:
         return await repository.orders_of(conn, user_id)
 
 
-async def show_order(pool: asyncpg.Pool, *, user_id: UUID, order_id: UUID) -> Order:
+async def show_order(db: Database, *, user_id: UUID, order_id: UUID) -> Order:
     """One order, to its buyer only."""
-    async with pool.acquire() as conn:
+    async with db.pool.acquire() as conn:
         order = await repository.get_order(conn, order_id)
     if order is None:
         raise NotFound()
@@ -74,43 +67,37 @@ async def show_order(pool: asyncpg.Pool, *, user_id: UUID, order_id: UUID) -> Or
     return order
 
 
-async def cancel_order(pool: asyncpg.Pool, *, user_id: UUID, order_id: UUID) -> None:
+async def cancel_order(db: Database, *, user_id: UUID, order_id: UUID) -> None:
     """The buyer cancels an unpaid order (emits order.cancelled); a paid one is refused."""
-    async with pool.acquire() as conn, conn.transaction():
-        order = await repository.get_order(conn, order_id, for_update=True)
+    async with db.unit_of_work() as uow:
+        order = await repository.get_order(uow.conn, order_id, for_update=True)
         if order is None:
             raise NotFound()
         order.check_owner(user_id)
-        await _change(conn, order, Order.cancel)
+        await _change(uow, order, Order.cancel)
 
 
-async def expire_order(conn: Connection, data: ExpirationComplete) -> None:
+async def expire_order(uow: UnitOfWork, data: ExpirationComplete) -> None:
     """The window passed: an unpaid order is cancelled; a paid or cancelled one is left alone."""
-    await _change(conn, await _order_of_event(conn, data.order_id), Order.expire)
+    await _change(uow, await _order_of_event(uow, data.order_id), Order.expire)
 
 
-async def complete_order(conn: Connection, data: PaymentCreated) -> None:
+async def complete_order(uow: UnitOfWork, data: PaymentCreated) -> None:
     """A payment completes an unpaid order (emits order.completed); a cancelled one stays so."""
-    await _change(conn, await _order_of_event(conn, data.order_id), Order.complete)
+    await _change(uow, await _order_of_event(uow, data.order_id), Order.complete)
 
 
-async def _order_of_event(conn: Connection, order_id: UUID) -> Order:
-    order = await repository.get_order(conn, order_id, for_update=True)
+async def _order_of_event(uow: UnitOfWork, order_id: UUID) -> Order:
+    order = await repository.get_order(uow.conn, order_id, for_update=True)
     if order is None:
         # Every order is created here before anyone else hears of it: this id is not ours.
         raise Reject(f"unknown order {order_id}")
     return order
 
 
-async def _change(conn: Connection, order: Order, change: Callable[[Order], None]) -> None:
-    """Apply a domain change; save and emit its events only if it changed anything."""
+async def _change(uow: UnitOfWork, order: Order, change: Callable[[Order], None]) -> None:
+    """Apply a domain change; save it (and so emit its events) only if it changed anything."""
     read_version = order.version
-    change(order)
+    change(uow.track(order))
     if order.version != read_version:
-        await repository.save_status(conn, order, read_version)
-        await _enqueue_events(conn, order)
-
-
-async def _enqueue_events(conn: Connection, order: Order) -> None:
-    for event in order.pop_events():
-        await enqueue(conn, event, producer=PRODUCER)
+        await repository.save_status(uow.conn, order, read_version)

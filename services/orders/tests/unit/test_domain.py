@@ -78,7 +78,6 @@ def test_cancel_of_a_completed_order_is_refused() -> None:
 
 def test_expiry_cancels_an_unpaid_order() -> None:
     order = placed_order()
-    order.status = OrderStatus.AWAITING_PAYMENT
     order.expire()
     assert (order.status, order.version) == (OrderStatus.CANCELLED, 1)
     assert [type(e) for e in order.pop_events()] == [OrderCancelled]

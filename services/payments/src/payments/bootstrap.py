@@ -6,40 +6,37 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from payments.config import Settings
-from payments.handlers import Deps
 from payments.listeners import payment_listeners
 from payments.stripe_gateway import StripeGateway
-from ticketing_common.runtime import Runtime, start_runtime
+from ticketing_common.runtime import EventService, start_runtime
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 @dataclass
-class Service:
-    """A running payments service."""
+class Payments(EventService[Settings]):
+    """The running payments service, with its Stripe account."""
 
-    runtime: Runtime
-    deps: Deps
+    gateway: StripeGateway
 
     async def stop(self) -> None:
-        await self.runtime.stop()
-        await self.deps.gateway.close()
+        await super().stop()
+        await self.gateway.close()
 
 
-async def bootstrap(settings: Settings) -> Service:
+async def bootstrap(settings: Settings) -> Payments:
     """Connect everything the service uses and start consuming."""
     gateway = StripeGateway(
         api_key=settings.stripe_secret_key.get_secret_value(), api_base=settings.stripe_api_base
     )
     try:
         runtime = await start_runtime(
-            service=settings.service_name,
-            database_url=settings.database_url,
-            nats_url=settings.nats_url,
+            settings,
+            service="payments",
             migrations=MIGRATIONS,
-            listeners=lambda pool, bus: payment_listeners(Deps(pool, gateway)),
+            listeners=lambda db: payment_listeners(db, gateway),
         )
     except BaseException:
         await gateway.close()
         raise
-    return Service(runtime, Deps(runtime.pool, gateway))
+    return Payments(settings, runtime, gateway)

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from pydantic import Field, SecretStr, field_validator
 
-from ticketing_common.config import ServiceSettings
+from ticketing_common.config import EventServiceSettings
 
 
-class Settings(ServiceSettings):
+class Settings(EventServiceSettings):
     """What the payments service needs: its database, the bus and a Stripe account."""
 
     service_name: str = "payments"
-    database_url: str = Field(description="DATABASE_URL: the service's PostgreSQL database.")
-    nats_url: str = Field(description="NATS_URL: the JetStream server.")
     stripe_secret_key: SecretStr = Field(
         description="STRIPE_SECRET_KEY: Stripe secret key (localstripe accepts any sk_test_ key)."
     )

@@ -8,8 +8,9 @@ from decimal import Decimal
 from enum import StrEnum
 from uuid import UUID
 
+from ticketing_common.aggregate import Aggregate
 from ticketing_common.errors import BadRequest, Forbidden
-from ticketing_common.events import OrderCreated, OrderStatus
+from ticketing_common.events import OrderCreated, OrderStatus, PaymentCreated, PaymentRefunded
 
 
 class AlreadyPaid(BadRequest):
@@ -58,30 +59,37 @@ class OrderReplica:
     def amount_cents(self) -> int:
         return amount_in_cents(self.price)
 
-    def check_payable_by(self, user_id: UUID) -> None:
-        """Only the buyer pays, never for a cancelled or an already complete order."""
-        if self.user_id != user_id:
+    def claim_payment(self, *, by: UUID, token: str) -> Payment:
+        """The buyer's claim to pay `token` for this order; never for a cancelled or paid one."""
+        if self.user_id != by:
             raise Forbidden()
         if self.status is OrderStatus.CANCELLED:
             raise OrderCancelledError()
         if self.status is OrderStatus.COMPLETE:
             raise AlreadyPaid()
+        return Payment.claim(self, token)
 
 
 class PaymentState(StrEnum):
-    """pending: claimed, charge in flight or outcome unknown; charged; refunded."""
+    """Where a payment is; pending and refunding are claims on a Stripe call in flight.
+
+    pending: the charge is claimed, in flight or its outcome unknown; charged;
+    refunding: the refund is claimed, in flight or its outcome unknown; refunded.
+    """
 
     PENDING = "pending"
     CHARGED = "charged"
+    REFUNDING = "refunding"
     REFUNDED = "refunded"
 
 
-@dataclass(frozen=True)
-class Payment:
+@dataclass
+class Payment(Aggregate):
     """One payment per order; a pending one is the claim taken before Stripe is called.
 
     The claim keeps the exact charge request (amount, token, idempotency key) so that
-    whoever resolves an interrupted charge replays the same request.
+    whoever resolves an interrupted charge replays the same request. A change of state
+    that did not apply (the payment moved on already) changes nothing.
     """
 
     id: UUID
@@ -104,6 +112,33 @@ class Payment:
             amount_cents=order.amount_cents,
             token=token,
             idempotency_key=f"payments-charge-{order.id}-{payment_id}",
+        )
+
+    def record_charge(self, stripe_id: str) -> None:
+        """Stripe charged the claim: the payment is charged, announced by payment.created."""
+        if self.state is not PaymentState.PENDING:
+            return
+        self.state, self.stripe_id = PaymentState.CHARGED, stripe_id
+        self.record(PaymentCreated(id=self.id, order_id=self.order_id, stripe_id=stripe_id))
+
+    def start_refund(self) -> None:
+        """Claim the refund of a charged payment, before Stripe is asked for it."""
+        if self.state is PaymentState.CHARGED:
+            self.state = PaymentState.REFUNDING
+
+    def record_refund(self, refund_id: str) -> None:
+        """Stripe refunded the charge: the payment is refunded, announced by payment.refunded."""
+        if self.state is not PaymentState.REFUNDING:
+            return
+        assert self.stripe_id is not None, "a refunding payment was charged"
+        self.state, self.stripe_refund_id = PaymentState.REFUNDED, refund_id
+        self.record(
+            PaymentRefunded(
+                id=self.id,
+                order_id=self.order_id,
+                stripe_id=self.stripe_id,
+                stripe_refund_id=refund_id,
+            )
         )
 
     @property

@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from payments import handlers
-from payments.handlers import Deps
-from payments.stripe_gateway import MAX_CALL_SECONDS
+from payments.stripe_gateway import MAX_CALL_SECONDS, StripeGateway
 from ticketing_common.envelope import Envelope
 from ticketing_common.events import OrderCancelled, OrderCompleted, OrderCreated
 from ticketing_common.listeners import DeliveryPolicy, Listener
+from ticketing_common.unit_of_work import Database
 
 # An order event can wait for the order.created it follows.
 REPLICA_POLICY = DeliveryPolicy(max_deliver=20)
 # A cancellation may replay an interrupted charge and then refund (two Stripe calls), and
-# may wait for a charge in flight, up to a claim lease, before it refunds.
+# may wait for a Stripe call in flight, up to a claim lease, before it refunds.
 CANCELLATION_POLICY = DeliveryPolicy(
     ack_wait=2 * MAX_CALL_SECONDS + 10.0,
     max_deliver=int(handlers.CLAIM_LEASE_SECONDS / 5.0) + 10,
@@ -22,24 +22,24 @@ CANCELLATION_POLICY = DeliveryPolicy(
 )
 
 
-def payment_listeners(deps: Deps) -> list[Listener[Any]]:
+def payment_listeners(db: Database, gateway: StripeGateway) -> list[Listener[Any]]:
     """The payments service's consumers."""
 
     async def cancelled(event: OrderCancelled, envelope: Envelope) -> None:
-        await handlers.on_order_cancelled(deps, event)
+        await handlers.on_order_cancelled(db, gateway, event)
 
     return [
         Listener.transactional(
             durable="payments-order-created",
             event=OrderCreated,
-            pool=deps.pool,
+            db=db,
             handle=handlers.on_order_created,
             policy=REPLICA_POLICY,
         ),
         Listener.transactional(
             durable="payments-order-completed",
             event=OrderCompleted,
-            pool=deps.pool,
+            db=db,
             handle=handlers.on_order_completed,
             policy=REPLICA_POLICY,
         ),

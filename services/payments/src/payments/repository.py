@@ -7,6 +7,7 @@ from uuid import UUID
 
 from payments.domain import OrderReplica, Payment, PaymentState
 from ticketing_common.db import Connection, update_versioned
+from ticketing_common.errors import Conflict
 from ticketing_common.events import OrderStatus
 
 RowLock = Literal["FOR SHARE", "FOR UPDATE"]
@@ -87,17 +88,27 @@ async def insert_claim(conn: Connection, claim: Payment, lease_seconds: float) -
 
 
 async def take_over_stale_claim(
-    conn: Connection, order_id: UUID, lease_seconds: float
+    conn: Connection, order_id: UUID, state: PaymentState, lease_seconds: float
 ) -> Payment | None:
-    """The order's pending claim whose lease ran out, now leased to the caller; else None."""
+    """The order's claim in `state` whose lease ran out, now leased to the caller; else None."""
     row = await conn.fetchrow(
-        "UPDATE payments SET lease_until = now() + make_interval(secs => $2)"
-        " WHERE order_id = $1 AND state = 'pending' AND lease_until <= now()"
+        "UPDATE payments SET lease_until = now() + make_interval(secs => $3)"
+        " WHERE order_id = $1 AND state = $2 AND lease_until <= now()"
         f" RETURNING {_PAYMENT_COLUMNS}",
         order_id,
+        state.value,
         lease_seconds,
     )
     return None if row is None else _payment(row)
+
+
+async def lease(conn: Connection, payment_id: UUID, lease_seconds: float) -> None:
+    """Give the caller the payment's Stripe call for `lease_seconds`."""
+    await conn.execute(
+        "UPDATE payments SET lease_until = now() + make_interval(secs => $2) WHERE id = $1",
+        payment_id,
+        lease_seconds,
+    )
 
 
 async def release_claim(conn: Connection, payment_id: UUID) -> None:
@@ -106,31 +117,35 @@ async def release_claim(conn: Connection, payment_id: UUID) -> None:
 
 
 async def end_lease(conn: Connection, payment_id: UUID) -> None:
-    """Let anyone replay this claim's charge now: its outcome is unknown and nobody is on it."""
+    """Let anyone replay this claim's Stripe call now: its outcome is unknown, nobody is on it."""
     await conn.execute(
-        "UPDATE payments SET lease_until = now() WHERE id = $1 AND state = 'pending'", payment_id
+        "UPDATE payments SET lease_until = now()"
+        " WHERE id = $1 AND state IN ('pending', 'refunding')",
+        payment_id,
     )
 
 
-async def mark_charged(conn: Connection, payment_id: UUID, stripe_id: str) -> bool:
-    """Record the claim's successful charge; False if it is not pending any more."""
+async def save(conn: Connection, payment: Payment, read_state: PaymentState) -> None:
+    """Write a payment's new state; Conflict if it moved on from `read_state` meanwhile."""
     updated = await conn.fetchval(
-        "UPDATE payments SET state = 'charged', stripe_id = $2"
-        " WHERE id = $1 AND state = 'pending' RETURNING true",
-        payment_id,
-        stripe_id,
+        "UPDATE payments SET state = $3, stripe_id = $4, stripe_refund_id = $5"
+        " WHERE id = $1 AND state = $2 RETURNING true",
+        payment.id,
+        read_state.value,
+        payment.state.value,
+        payment.stripe_id,
+        payment.stripe_refund_id,
     )
-    return bool(updated)
+    if not updated:
+        raise Conflict()
 
 
-async def mark_refunded(conn: Connection, payment_id: UUID, refund_id: str) -> None:
-    """Record the refund of a charged payment."""
-    await conn.execute(
-        "UPDATE payments SET state = 'refunded', stripe_refund_id = $2"
-        " WHERE id = $1 AND state = 'charged'",
-        payment_id,
-        refund_id,
+async def get_payment(conn: Connection, payment_id: UUID) -> Payment | None:
+    """A payment, locked until the transaction ends."""
+    row = await conn.fetchrow(
+        f"SELECT {_PAYMENT_COLUMNS} FROM payments WHERE id = $1 FOR UPDATE", payment_id
     )
+    return None if row is None else _payment(row)
 
 
 async def payment_for_order(

@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic.alias_generators import to_camel
 
 from payments import handlers
-from payments.handlers import Deps
-from ticketing_common.auth import RequiredUser
-from ticketing_common.errors import NotAuthorized
+from payments.deps import PaymentsDep
+from ticketing_common.auth import UserId
 from ticketing_common.validation import MissingMessage, RequestModel
 
 router = APIRouter(prefix="/api/payments", tags=["payments"])
@@ -49,22 +48,14 @@ class PaymentOut(BaseModel):
     id: UUID
 
 
-def _deps(request: Request) -> Deps:
-    deps: Deps = request.app.state.deps
-    return deps
-
-
-DepsDep = Annotated[Deps, Depends(_deps)]
-
-
 @router.post("", status_code=201, response_model=PaymentOut)
-async def create_payment(body: PaymentIn, user: RequiredUser, deps: DepsDep) -> PaymentOut:
+async def create_payment(body: PaymentIn, buyer: UserId, payments: PaymentsDep) -> PaymentOut:
     """The buyer pays for their order once; a declined card is 402 and stores nothing."""
-    try:
-        user_id = UUID(user.id)
-    except ValueError:
-        raise NotAuthorized() from None
     payment_id = await handlers.pay(
-        deps, user_id=user_id, order_id=UUID(body.order_id), token=body.token
+        payments.db,
+        payments.gateway,
+        user_id=buyer,
+        order_id=UUID(body.order_id),
+        token=body.token,
     )
     return PaymentOut(id=payment_id)

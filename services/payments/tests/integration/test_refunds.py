@@ -10,7 +10,7 @@ import httpx
 
 from payments import repository
 from payments.config import Settings
-from payments.domain import Payment
+from payments.domain import Payment, PaymentState
 from ticketing_common.bus import Bus
 from ticketing_common.events import OrderCreated, OrderStatus
 from ticketing_harness.bus_testing import publish, published, redelivered, settled
@@ -56,7 +56,7 @@ async def claim_interrupted_charge(db: asyncpg.Connection, order: OrderCreated) 
     return claim
 
 
-async def test_payment_that_raced_expiry_is_refunded_and_announced(
+async def test_payment_of_an_order_cancelled_afterwards_is_refunded_and_announced(
     client: httpx.AsyncClient,
     settings: Settings,
     bus: Bus,
@@ -115,6 +115,38 @@ async def test_refund_made_before_a_crash_is_recorded_not_repeated(
     row = await refunded_row(db, order.id)
     assert row["stripe_refund_id"] == earlier.id
     assert [r.id for r in await stripe_ledger.refunds_of(charge.id)] == [earlier.id]
+
+
+async def test_refund_interrupted_by_a_crash_is_finished_once_its_lease_runs_out(
+    client: httpx.AsyncClient,
+    settings: Settings,
+    bus: Bus,
+    db: asyncpg.Connection,
+    stripe_ledger: StripeLedger,
+) -> None:
+    order, _ = await paid_order(client, settings, bus, db)
+    [charge] = await stripe_ledger.charges_for(order.id)
+    # What a process that claimed the refund, refunded and died before recording it leaves:
+    # a refund at Stripe, the payment claimed for refunding, its lease running.
+    earlier = await stripe_ledger.client.v1.refunds.create_async(
+        params={"payment_intent": charge.id}
+    )
+    payment = await repository.payment_for_order(db, order.id)
+    assert payment is not None
+    payment.start_refund()
+    await repository.save(db, payment, PaymentState.CHARGED)
+    await repository.lease(db, payment.id, 3600)
+    await publish(bus, order_cancelled(order))
+    await redelivered(bus, CANCELLATIONS)
+    row = await payment_row(db, order.id)
+    assert row is not None and row["state"] == "refunding"
+
+    await repository.end_lease(db, payment.id)  # the claimant is gone: the lease runs out
+    row = await refunded_row(db, order.id)
+    assert row["stripe_refund_id"] == earlier.id
+    assert [r.id for r in await stripe_ledger.refunds_of(charge.id)] == [earlier.id]
+    [event] = await eventually(lambda: published(bus, "payment.refunded"))
+    assert event.data["stripeRefundId"] == earlier.id
 
 
 async def test_cancellation_waits_for_a_charge_in_flight_then_refunds_it(

@@ -16,7 +16,7 @@ from payments.domain import (
     amount_in_cents,
 )
 from ticketing_common.errors import Forbidden
-from ticketing_common.events import OrderStatus
+from ticketing_common.events import OrderStatus, PaymentCreated, PaymentRefunded
 
 
 def order(status: OrderStatus = OrderStatus.CREATED, price: str = "19.99") -> OrderReplica:
@@ -51,25 +51,30 @@ def test_fraction_of_a_cent_is_refused() -> None:
 
 def test_only_the_buyer_may_pay() -> None:
     with pytest.raises(Forbidden):
-        order().check_payable_by(uuid.uuid4())
+        order().claim_payment(by=uuid.uuid4(), token="pm_card_visa")
 
 
 def test_cancelled_order_cannot_be_paid() -> None:
     cancelled = order(OrderStatus.CANCELLED)
     with pytest.raises(OrderCancelledError, match="Cannot pay for a cancelled order"):
-        cancelled.check_payable_by(cancelled.user_id)
+        cancelled.claim_payment(by=cancelled.user_id, token="pm_card_visa")
 
 
 def test_complete_order_is_already_paid() -> None:
     complete = order(OrderStatus.COMPLETE)
     with pytest.raises(AlreadyPaid, match="Order already paid"):
-        complete.check_payable_by(complete.user_id)
+        complete.claim_payment(by=complete.user_id, token="pm_card_visa")
 
 
 def test_open_order_is_payable_by_its_buyer() -> None:
-    for status in (OrderStatus.CREATED, OrderStatus.AWAITING_PAYMENT):
-        payable = order(status)
-        payable.check_payable_by(payable.user_id)
+    payable = order(OrderStatus.CREATED, price="19.99")
+    claim = payable.claim_payment(by=payable.user_id, token="pm_card_visa")
+    assert (claim.order_id, claim.state, claim.amount_cents, claim.token) == (
+        payable.id,
+        PaymentState.PENDING,
+        1999,
+        "pm_card_visa",
+    )
 
 
 def test_claim_charges_the_order_price_with_a_key_of_its_own() -> None:
@@ -82,3 +87,40 @@ def test_claim_charges_the_order_price_with_a_key_of_its_own() -> None:
     assert first.idempotency_key != second.idempotency_key
     assert first.charge_metadata == {"order_id": str(target.id), "payment_id": str(first.id)}
     assert first.refund_idempotency_key != first.idempotency_key
+
+
+def test_a_charge_makes_the_claim_charged_and_is_announced_once() -> None:
+    claim = Payment.claim(order(), "pm_card_visa")
+    claim.record_charge("pi_1")
+    claim.record_charge("pi_2")
+    assert (claim.state, claim.stripe_id) == (PaymentState.CHARGED, "pi_1")
+    assert claim.pop_events() == [
+        PaymentCreated(id=claim.id, order_id=claim.order_id, stripe_id="pi_1")
+    ]
+
+
+def test_a_refund_is_claimed_then_recorded_and_announced_once() -> None:
+    payment = Payment.claim(order(), "pm_card_visa")
+    payment.record_charge("pi_1")
+    payment.pop_events()
+    payment.start_refund()
+    assert (payment.state, payment.pop_events()) == (PaymentState.REFUNDING, [])
+    payment.record_refund("re_1")
+    payment.record_refund("re_2")
+    assert (payment.state, payment.stripe_refund_id) == (PaymentState.REFUNDED, "re_1")
+    assert payment.pop_events() == [
+        PaymentRefunded(
+            id=payment.id, order_id=payment.order_id, stripe_id="pi_1", stripe_refund_id="re_1"
+        )
+    ]
+
+
+def test_only_a_charged_payment_is_refunded() -> None:
+    claim = Payment.claim(order(), "pm_card_visa")
+    claim.start_refund()
+    claim.record_refund("re_1")
+    assert (claim.state, claim.stripe_refund_id, claim.pop_events()) == (
+        PaymentState.PENDING,
+        None,
+        [],
+    )

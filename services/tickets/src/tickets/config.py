@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from ticketing_common.config import ServiceSettings
+from ticketing_common.config import EventServiceSettings
 
 
-class Settings(ServiceSettings):
+class Settings(EventServiceSettings):
     """Settings of the tickets service, read from the environment at startup."""
 
     service_name: str = Field(default="tickets", description="SERVICE_NAME: name used in logs.")
-    database_url: str = Field(description="DATABASE_URL: PostgreSQL DSN of the tickets database.")
-    nats_url: str = Field(description="NATS_URL: the NATS JetStream server.")
     event_max_deliveries: int = Field(
         default=10,
         ge=1,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID, uuid4
 
+from ticketing_common.aggregate import Aggregate
 from ticketing_common.errors import BadRequest, Forbidden
-from ticketing_common.events import EventData, TicketCreated, TicketUpdated
+from ticketing_common.events import TicketCreated, TicketUpdated
 
 MAX_TITLE_LENGTH = 200
 MAX_PRICE = Decimal("1000000.00")
@@ -70,7 +71,7 @@ def parse_price(value: object) -> Decimal:
 
 
 @dataclass
-class Ticket:
+class Ticket(Aggregate):
     """A ticket for sale; `order_id` is the order holding it, if any."""
 
     id: UUID
@@ -79,13 +80,12 @@ class Ticket:
     user_id: UUID
     version: int = 0
     order_id: UUID | None = None
-    events: list[EventData] = field(default_factory=list, compare=False, repr=False)
 
     @classmethod
     def list_for_sale(cls, *, title: str, price: Decimal, user_id: UUID) -> Ticket:
         """A new ticket at version 0, announced by ticket.created."""
         ticket = cls(uuid4(), title, price, user_id)
-        ticket.events.append(
+        ticket.record(
             TicketCreated(id=ticket.id, version=0, title=title, price=price, user_id=user_id)
         )
         return ticket
@@ -121,7 +121,7 @@ class Ticket:
 
     def _changed(self) -> None:
         self.version += 1
-        self.events.append(
+        self.record(
             TicketUpdated(
                 id=self.id,
                 version=self.version,

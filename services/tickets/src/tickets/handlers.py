@@ -1,78 +1,76 @@
-"""Use cases of the tickets service: one transaction each, events enqueued in it."""
+"""Use cases of the tickets service: one unit of work each, its events written as it commits."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from uuid import UUID
 
-import asyncpg
-
 from ticketing_common.db import Connection
 from ticketing_common.errors import NotFound
 from ticketing_common.events import OrderCancelled, OrderCreated
 from ticketing_common.listeners import Retry
-from ticketing_common.outbox import enqueue
+from ticketing_common.unit_of_work import Database, UnitOfWork
 from tickets import repository
 from tickets.domain import HeldByAnotherOrder, Ticket
 
-PRODUCER = "tickets"
 
-
-async def create_ticket(pool: asyncpg.Pool, *, user_id: UUID, title: str, price: Decimal) -> Ticket:
+async def create_ticket(db: Database, *, user_id: UUID, title: str, price: Decimal) -> Ticket:
     """List a ticket for sale; ticket.created is published with it."""
-    ticket = Ticket.list_for_sale(title=title, price=price, user_id=user_id)
-    async with pool.acquire() as conn, conn.transaction():
-        await repository.add(conn, ticket)
-        await _enqueue_events(conn, ticket)
+    async with db.unit_of_work() as uow:
+        ticket = uow.track(Ticket.list_for_sale(title=title, price=price, user_id=user_id))
+        await repository.add(uow.conn, ticket)
     return ticket
 
 
 async def update_ticket(
-    pool: asyncpg.Pool, *, ticket_id: UUID, user_id: UUID, title: str, price: Decimal
+    db: Database, *, ticket_id: UUID, user_id: UUID, title: str, price: Decimal
 ) -> Ticket:
     """The seller edits a ticket no order holds; ticket.updated carries the new version."""
-    async with pool.acquire() as conn, conn.transaction():
-        ticket = await repository.get(conn, ticket_id, for_update=True)
+    async with db.unit_of_work() as uow:
+        ticket = await repository.get(uow.conn, ticket_id, for_update=True)
         if ticket is None:
             raise NotFound()
-        ticket.edit(by=user_id, title=title, price=price)
-        await _save(conn, ticket)
+        read_version = ticket.version
+        uow.track(ticket).edit(by=user_id, title=title, price=price)
+        await repository.save(uow.conn, ticket, read_version)
     return ticket
 
 
-async def show_ticket(pool: asyncpg.Pool, ticket_id: UUID) -> Ticket:
+async def show_ticket(db: Database, ticket_id: UUID) -> Ticket:
     """Any ticket, reserved or not."""
-    async with pool.acquire() as conn:
+    async with db.pool.acquire() as conn:
         ticket = await repository.get(conn, ticket_id)
     if ticket is None:
         raise NotFound()
     return ticket
 
 
-async def tickets_for_sale(pool: asyncpg.Pool, *, limit: int, offset: int) -> list[Ticket]:
+async def tickets_for_sale(db: Database, *, limit: int, offset: int) -> list[Ticket]:
     """Tickets no order holds, newest first."""
-    async with pool.acquire() as conn:
+    async with db.pool.acquire() as conn:
         return await repository.for_sale(conn, limit=limit, offset=offset)
 
 
-async def reserve_ticket(conn: Connection, order: OrderCreated) -> None:
+async def reserve_ticket(uow: UnitOfWork, order: OrderCreated) -> None:
     """Hold the ticket for the order, unless that order was cancelled already."""
-    if await repository.order_ended(conn, order.id):
+    if await repository.order_ended(uow.conn, order.id):
         return
-    ticket = await _ticket_of(conn, order.ticket.id)
+    ticket = uow.track(await _ticket_of(uow.conn, order.ticket.id))
+    read_version = ticket.version
     try:
         ticket.reserve(order.id)
     except HeldByAnotherOrder as exc:
         raise Retry(f"{exc}; waiting for its cancel") from None
-    await _save(conn, ticket)
+    await _save_if_changed(uow.conn, ticket, read_version)
 
 
-async def release_ticket(conn: Connection, order: OrderCancelled) -> None:
+async def release_ticket(uow: UnitOfWork, order: OrderCancelled) -> None:
     """Free the ticket if this order holds it, and remember the order ended."""
-    await repository.end_order(conn, order.id)
-    ticket = await _ticket_of(conn, order.ticket.id)
+    await repository.end_order(uow.conn, order.id)
+    ticket = uow.track(await _ticket_of(uow.conn, order.ticket.id))
+    read_version = ticket.version
     ticket.release(order.id)
-    await _save(conn, ticket)
+    await _save_if_changed(uow.conn, ticket, read_version)
 
 
 async def _ticket_of(conn: Connection, ticket_id: UUID) -> Ticket:
@@ -82,13 +80,6 @@ async def _ticket_of(conn: Connection, ticket_id: UUID) -> Ticket:
     return ticket
 
 
-async def _save(conn: Connection, ticket: Ticket) -> None:
-    if ticket.events:
-        await repository.save(conn, ticket)
-        await _enqueue_events(conn, ticket)
-
-
-async def _enqueue_events(conn: Connection, ticket: Ticket) -> None:
-    for event in ticket.events:
-        await enqueue(conn, event, producer=PRODUCER)
-    ticket.events.clear()
+async def _save_if_changed(conn: Connection, ticket: Ticket, read_version: int) -> None:
+    if ticket.version != read_version:
+        await repository.save(conn, ticket, read_version)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import asyncpg
-
 from ticketing_common.events import OrderCancelled, OrderCreated
 from ticketing_common.listeners import DeliveryPolicy, Listener
+from ticketing_common.unit_of_work import Database
 from tickets import handlers
 from tickets.config import Settings
 
@@ -24,21 +23,21 @@ def delivery_policy(settings: Settings) -> DeliveryPolicy:
     )
 
 
-def listeners(pool: asyncpg.Pool, settings: Settings) -> list[Listener[Any]]:
+def listeners(db: Database, settings: Settings) -> list[Listener[Any]]:
     """order.created reserves the ticket; order.cancelled releases it."""
     policy = delivery_policy(settings)
     return [
         Listener.transactional(
             durable="tickets-order-created",
             event=OrderCreated,
-            pool=pool,
+            db=db,
             handle=handlers.reserve_ticket,
             policy=policy,
         ),
         Listener.transactional(
             durable="tickets-order-cancelled",
             event=OrderCancelled,
-            pool=pool,
+            db=db,
             handle=handlers.release_ticket,
             policy=policy,
         ),

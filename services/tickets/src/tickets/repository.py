@@ -32,15 +32,16 @@ async def get(conn: Connection, ticket_id: UUID, *, for_update: bool = False) ->
     return None if row is None else _ticket(row)
 
 
-async def save(conn: Connection, ticket: Ticket) -> None:
-    """Write a changed ticket; Conflict if it moved on since it was read."""
-    await update_versioned(
+async def save(conn: Connection, ticket: Ticket, read_version: int) -> None:
+    """Write a changed ticket; Conflict if it moved on since it was read at `read_version`."""
+    version = await update_versioned(
         conn,
         "tickets",
         ticket.id,
-        ticket.version - 1,
+        read_version,
         {"title": ticket.title, "price": ticket.price, "order_id": ticket.order_id},
     )
+    assert version == ticket.version, "the domain and the database disagree on the version"
 
 
 async def for_sale(conn: Connection, *, limit: int, offset: int) -> list[Ticket]:

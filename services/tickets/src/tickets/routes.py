@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from ticketing_common.auth import RequiredUser
-from ticketing_common.contracts import is_uuid
-from ticketing_common.errors import NotAuthorized, NotFound
-from ticketing_common.runtime import PoolDep
+from ticketing_common.auth import UserId
 from tickets import handlers
+from tickets.deps import TicketId, TicketsDep
 from tickets.schemas import TicketIn, TicketOut
 
 DEFAULT_PAGE_SIZE = 20
@@ -19,20 +16,6 @@ MAX_PAGE_SIZE = 100
 MAX_OFFSET = 1_000_000
 
 router = APIRouter(prefix="/api/tickets", tags=["tickets"])
-
-
-async def _ticket_id(ticket_id: str) -> UUID:
-    """The ticket id in the path; one that is not a UUID names no ticket (404)."""
-    if not is_uuid(ticket_id):
-        raise NotFound()
-    return UUID(ticket_id)
-
-
-async def _seller_id(user: RequiredUser) -> UUID:
-    """The signed-in user's id; a session whose id is not a UUID is not one of ours."""
-    if not is_uuid(user.id):
-        raise NotAuthorized()
-    return UUID(user.id)
 
 
 # A created ticket's id feeds the routes that take one (clients and fuzzers follow these).
@@ -46,13 +29,10 @@ _CREATED_LINKS: dict[int | str, dict[str, Any]] = {
     }
 }
 
-TicketId = Annotated[UUID, Depends(_ticket_id)]
-SellerId = Annotated[UUID, Depends(_seller_id)]
-
 
 @router.get("", operation_id="listTickets")
 async def list_tickets(
-    pool: PoolDep,
+    tickets: TicketsDep,
     limit: Annotated[
         int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size: 20 unless given, at most 100.")
     ] = DEFAULT_PAGE_SIZE,
@@ -61,29 +41,31 @@ async def list_tickets(
     ] = 0,
 ) -> list[TicketOut]:
     """Tickets for sale (no order holds them), newest first, 20 per page unless `limit` says."""
-    tickets = await handlers.tickets_for_sale(pool, limit=limit, offset=offset)
-    return [TicketOut.of(ticket) for ticket in tickets]
+    for_sale = await handlers.tickets_for_sale(tickets.db, limit=limit, offset=offset)
+    return [TicketOut.of(ticket) for ticket in for_sale]
 
 
 @router.post("", status_code=201, operation_id="createTicket", responses=_CREATED_LINKS)
-async def create_ticket(body: TicketIn, seller: SellerId, pool: PoolDep) -> TicketOut:
+async def create_ticket(body: TicketIn, seller: UserId, tickets: TicketsDep) -> TicketOut:
     """A signed-in user lists a ticket for sale at version 0."""
-    ticket = await handlers.create_ticket(pool, user_id=seller, title=body.title, price=body.price)
+    ticket = await handlers.create_ticket(
+        tickets.db, user_id=seller, title=body.title, price=body.price
+    )
     return TicketOut.of(ticket)
 
 
 @router.get("/{ticket_id}", operation_id="showTicket")
-async def show_ticket(ticket_id: TicketId, pool: PoolDep) -> TicketOut:
+async def show_ticket(ticket_id: TicketId, tickets: TicketsDep) -> TicketOut:
     """Any ticket, with the order holding it; 404 when absent or the id is malformed."""
-    return TicketOut.of(await handlers.show_ticket(pool, ticket_id))
+    return TicketOut.of(await handlers.show_ticket(tickets.db, ticket_id))
 
 
 @router.put("/{ticket_id}", operation_id="updateTicket")
 async def update_ticket(
-    ticket_id: TicketId, body: TicketIn, seller: SellerId, pool: PoolDep
+    ticket_id: TicketId, body: TicketIn, seller: UserId, tickets: TicketsDep
 ) -> TicketOut:
     """The seller edits title and price: 404 absent, 403 not the seller, 400 while reserved."""
     ticket = await handlers.update_ticket(
-        pool, ticket_id=ticket_id, user_id=seller, title=body.title, price=body.price
+        tickets.db, ticket_id=ticket_id, user_id=seller, title=body.title, price=body.price
     )
     return TicketOut.of(ticket)

@@ -63,7 +63,7 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def _outbox_relayed(app: FastAPI) -> bool:
-    unsent = await app.state.runtime.pool.fetchval(
+    unsent = await app.state.service.db.pool.fetchval(
         "SELECT count(*) FROM outbox WHERE sent_at IS NULL"
     )
     return bool(unsent == 0)

@@ -28,9 +28,9 @@ async def test_implements_optimistic_concurrency_control(pool: asyncpg.Pool) -> 
         assert first is not None and second is not None
         first.edit(by=stored.user_id, title="first", price=Decimal("10.00"))
         second.edit(by=stored.user_id, title="second", price=Decimal("15.00"))
-        await repository.save(conn, first)
+        await repository.save(conn, first, read_version=0)
         with pytest.raises(Conflict):
-            await repository.save(conn, second)
+            await repository.save(conn, second, read_version=0)
         saved = await repository.get(conn, stored.id)
     assert saved is not None
     assert (saved.title, saved.version) == ("first", 1)
@@ -45,5 +45,5 @@ async def test_increments_the_version_number_on_multiple_saves(pool: asyncpg.Poo
             assert ticket is not None
             versions.append(ticket.version)
             ticket.edit(by=ticket.user_id, title=ticket.title, price=ticket.price)
-            await repository.save(conn, ticket)
+            await repository.save(conn, ticket, read_version=versions[-1])
     assert versions == [0, 1, 2]

@@ -15,19 +15,19 @@ SELLER = uuid4()
 
 def listed() -> Ticket:
     ticket = Ticket.list_for_sale(title="Concert", price=Decimal("20.00"), user_id=SELLER)
-    ticket.events.clear()
+    ticket.pop_events()
     return ticket
 
 
 def updates(ticket: Ticket) -> list[tuple[int, UUID | None]]:
-    changes = [event for event in ticket.events if isinstance(event, TicketUpdated)]
+    changes = [event for event in ticket.pop_events() if isinstance(event, TicketUpdated)]
     return [(event.version, event.order_id) for event in changes]
 
 
 def test_listed_ticket_is_free_at_version_0_and_announced() -> None:
     ticket = Ticket.list_for_sale(title="Concert", price=Decimal("20.00"), user_id=SELLER)
     assert (ticket.version, ticket.order_id) == (0, None)
-    assert ticket.events == [
+    assert ticket.pop_events() == [
         TicketCreated(
             id=ticket.id, version=0, title="Concert", price=Decimal("20.00"), user_id=SELLER
         )
@@ -52,7 +52,7 @@ def test_only_the_seller_may_edit() -> None:
     ticket = listed()
     with pytest.raises(NotOwner):
         ticket.edit(by=uuid4(), title="Mine now", price=Decimal("1.00"))
-    assert (ticket.title, ticket.version, ticket.events) == ("Concert", 0, [])
+    assert (ticket.title, ticket.version, ticket.pop_events()) == ("Concert", 0, [])
 
 
 def test_non_owner_is_refused_before_learning_the_ticket_is_reserved() -> None:
@@ -82,7 +82,7 @@ def test_reserving_again_for_the_same_order_changes_nothing() -> None:
     ticket.reserve(order)
     ticket.reserve(order)
     assert ticket.version == 1
-    assert len(ticket.events) == 1
+    assert len(ticket.pop_events()) == 1
 
 
 def test_another_order_cannot_take_a_held_ticket() -> None:
@@ -111,4 +111,4 @@ def test_stale_cancel_of_another_order_changes_nothing() -> None:
 def test_cancel_of_a_free_ticket_changes_nothing() -> None:
     ticket = listed()
     ticket.release(uuid4())
-    assert (ticket.version, ticket.events) == (0, [])
+    assert (ticket.version, ticket.pop_events()) == (0, [])
