@@ -18,7 +18,7 @@ from ticketing_common.events import (
     TicketCreated,
     TicketUpdated,
 )
-from ticketing_harness.bus_testing import consumer_info, publish, session_headers
+from ticketing_harness.testing.bus import consumer_info, publish, session_headers
 from ticketing_harness.waiting import eventually
 
 JWT_KEY = "orders-test-signing-key"

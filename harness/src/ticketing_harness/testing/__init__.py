@@ -1,0 +1,1 @@
+"""Test support: the pytest plugin with real servers, bus helpers, in-process apps and stacks."""
