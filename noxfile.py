@@ -1,4 +1,4 @@
-"""Developer sessions: the test suite, lint, benchmarks, fuzzing and load runs."""
+"""Developer sessions: the test suite, lint, benchmarks and fuzzing."""
 
 from __future__ import annotations
 
