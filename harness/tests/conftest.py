@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ticketing_harness.testing import make_state_dir
+from ticketing_harness.testing.stacks import make_state_dir
 
 
 @pytest.fixture

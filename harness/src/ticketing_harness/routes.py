@@ -1,4 +1,8 @@
-"""The route table: which service answers which path, for the gateway and the cluster Ingress."""
+"""The route table: which service answers which path.
+
+Today it feeds the local nginx gateway (`ticketing_harness.local.gateway`); a cluster
+Ingress may be generated from it later.
+"""
 
 from __future__ import annotations
 

@@ -14,10 +14,10 @@ import pytest
 
 from ticketing_harness.binaries import require_binary
 from ticketing_harness.errors import HarnessError
-from ticketing_harness.layout import Layout
+from ticketing_harness.local.layout import Layout
+from ticketing_harness.local.state import StackState
 from ticketing_harness.ports import free_port
-from ticketing_harness.state import StackState
-from ticketing_harness.testing import run_ticketing as ticketing
+from ticketing_harness.testing.stacks import run_ticketing as ticketing
 
 
 def _one_error_line(result: subprocess.CompletedProcess[str]) -> str:

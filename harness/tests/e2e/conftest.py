@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 
-from ticketing_harness.testing import RunningStack, signed_up, start_stack, stop_stack
+from ticketing_harness.testing.stacks import RunningStack, signed_up, start_stack, stop_stack
 
 
 @pytest.fixture(scope="session")

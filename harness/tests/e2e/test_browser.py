@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
-from ticketing_harness.testing import RunningStack, unique
+from ticketing_harness.testing.stacks import RunningStack, unique
 
 # A whole stack starts within the first test of the group: allow it the time.
 pytestmark = [pytest.mark.xdist_group("stack"), pytest.mark.timeout(300)]

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from ticketing_harness.testing import RunningStack, unique
+from ticketing_harness.testing.stacks import RunningStack, unique
 
 # A whole stack starts within the first test of the group: allow it the time.
 pytestmark = [pytest.mark.xdist_group("stack"), pytest.mark.timeout(300)]

@@ -6,7 +6,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from ticketing_harness.testing import RunningStack, signed_up, start_stack, stop_stack, unique
+from ticketing_harness.testing.stacks import (
+    RunningStack,
+    signed_up,
+    start_stack,
+    stop_stack,
+    unique,
+)
 from ticketing_harness.waiting import eventually
 
 # A whole stack starts within the first test of the group: allow it the time.

@@ -14,11 +14,11 @@ import httpx
 import psutil
 import pytest
 
-from ticketing_harness.catalog import SERVICE_NAMES
-from ticketing_harness.layout import COMPONENT_NAMES, Layout
+from ticketing_harness.components import SERVICE_NAMES
+from ticketing_harness.local.layout import COMPONENT_NAMES, Layout
+from ticketing_harness.local.state import StackState
 from ticketing_harness.ports import ensure_free, free_port
-from ticketing_harness.state import StackState
-from ticketing_harness.testing import (
+from ticketing_harness.testing.stacks import (
     RunningStack,
     make_state_dir,
     processes_using,
@@ -108,7 +108,7 @@ def _foreground_up(stack: RunningStack) -> Iterator[subprocess.Popen[str]]:
         [
             sys.executable,
             "-m",
-            "ticketing_harness.cli",
+            "ticketing_harness",
             "up",
             "--port",
             port,

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from ticketing_harness.testing import RunningStack, unique
+from ticketing_harness.testing.stacks import RunningStack, unique
 from ticketing_harness.waiting import eventually
 
 # A whole stack starts within the first test of the group: allow it the time.

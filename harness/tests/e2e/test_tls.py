@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from ticketing_harness.testing import RunningStack, start_stack, stop_stack, unique
+from ticketing_harness.testing.stacks import RunningStack, start_stack, stop_stack, unique
 
 # A whole stack starts within the test: allow it the time.
 pytestmark = [pytest.mark.xdist_group("tls-stack"), pytest.mark.timeout(300)]

@@ -9,8 +9,8 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from ticketing_harness.pytest_plugin import DatabaseFactory
 from ticketing_harness.servers import PostgresServer
+from ticketing_harness.testing.pytest_plugin import DatabaseFactory
 
 
 async def _fetchval(dsn: str, query: str) -> object:

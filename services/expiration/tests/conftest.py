@@ -13,7 +13,7 @@ from expiration.app import create_app
 from expiration.config import Settings
 from expiration.jobs import QUEUE
 from ticketing_common.config import load_settings
-from ticketing_harness.asgi import serve
+from ticketing_harness.testing.asgi import serve
 
 from .support import JWT_KEY
 

@@ -11,7 +11,7 @@ import pytest
 from orders.app import create_app
 from orders.config import Settings
 from ticketing_common.config import load_settings
-from ticketing_harness.asgi import serve
+from ticketing_harness.testing.asgi import serve
 
 from .support import JWT_KEY
 

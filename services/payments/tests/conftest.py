@@ -11,7 +11,7 @@ import pytest
 from payments.app import create_app
 from payments.config import Settings
 from ticketing_common.config import load_settings
-from ticketing_harness.asgi import serve
+from ticketing_harness.testing.asgi import serve
 
 from .support import JWT_KEY, STRIPE_KEY, StripeLedger
 

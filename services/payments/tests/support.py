@@ -24,7 +24,7 @@ from ticketing_common.events import (
     OrderTicket,
     TicketRef,
 )
-from ticketing_harness.bus_testing import publish, session_headers
+from ticketing_harness.testing.bus import publish, session_headers
 from ticketing_harness.waiting import eventually
 
 JWT_KEY = "payments-test-signing-key"

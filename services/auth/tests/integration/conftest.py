@@ -13,7 +13,7 @@ from auth.app import create_app
 from auth.config import Settings
 from ticketing_common.config import load_settings
 from ticketing_common.db import create_pool
-from ticketing_harness.asgi import serve
+from ticketing_harness.testing.asgi import serve
 
 JWT_KEY = "auth-tests-signing-key-of-at-least-32-characters"
 

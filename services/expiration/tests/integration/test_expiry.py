@@ -15,9 +15,9 @@ from expiration.config import Settings
 from expiration.jobs import QUEUE, expire_order, expiry_event_id
 from ticketing_common.bus import Bus
 from ticketing_common.events import ExpirationComplete, OrderCreated
-from ticketing_harness.asgi import serve
-from ticketing_harness.bus_testing import published
 from ticketing_harness.servers import RedisServer
+from ticketing_harness.testing.asgi import serve
+from ticketing_harness.testing.bus import published
 from ticketing_harness.waiting import eventually
 
 from ..conftest import expiration_settings

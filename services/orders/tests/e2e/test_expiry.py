@@ -18,8 +18,8 @@ from orders.config import Settings
 from ticketing_common.bus import Bus
 from ticketing_common.config import load_settings
 from ticketing_common.events import ExpirationComplete, OrderCancelled
-from ticketing_harness.asgi import serve
-from ticketing_harness.bus_testing import caught_up, published
+from ticketing_harness.testing.asgi import serve
+from ticketing_harness.testing.bus import caught_up, published
 from ticketing_harness.waiting import eventually
 
 from ..support import (

@@ -10,7 +10,7 @@ import httpx
 from orders.config import Settings
 from ticketing_common.bus import Bus
 from ticketing_common.events import OrderCancelled
-from ticketing_harness.bus_testing import published
+from ticketing_harness.testing.bus import published
 from ticketing_harness.waiting import eventually
 
 from ..support import (

@@ -12,7 +12,7 @@ import pytest
 from orders.config import Settings
 from ticketing_common.bus import Bus
 from ticketing_common.events import OrderCreated
-from ticketing_harness.bus_testing import published
+from ticketing_harness.testing.bus import published
 from ticketing_harness.waiting import eventually
 
 from ..support import list_ticket, outbox_count, paid, signed_in

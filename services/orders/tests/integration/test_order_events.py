@@ -17,7 +17,7 @@ from ticketing_common.events import (
     OrderCompleted,
     PaymentCreated,
 )
-from ticketing_harness.bus_testing import consumer_info, publish, published, settled
+from ticketing_harness.testing.bus import consumer_info, publish, published, settled
 from ticketing_harness.waiting import eventually
 
 from ..support import (

@@ -9,7 +9,7 @@ import asyncpg
 from nats.js.api import ConsumerInfo
 
 from ticketing_common.bus import Bus
-from ticketing_harness.bus_testing import consumer_info, publish, settled
+from ticketing_harness.testing.bus import consumer_info, publish, settled
 from ticketing_harness.waiting import eventually
 
 from ..support import (

@@ -15,9 +15,9 @@ from payments.app import create_app
 from payments.config import Settings
 from ticketing_common.bus import Bus
 from ticketing_common.events import EventData, OrderCreated, OrderStatus
-from ticketing_harness.asgi import serve
-from ticketing_harness.bus_testing import publish, published
 from ticketing_harness.servers import StripeServer
+from ticketing_harness.testing.asgi import serve
+from ticketing_harness.testing.bus import publish, published
 from ticketing_harness.waiting import eventually
 
 from ..support import (

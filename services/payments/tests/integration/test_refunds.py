@@ -13,7 +13,7 @@ from payments.config import Settings
 from payments.domain import Payment, PaymentState
 from ticketing_common.bus import Bus
 from ticketing_common.events import OrderCreated, OrderStatus
-from ticketing_harness.bus_testing import publish, published, redelivered, settled
+from ticketing_harness.testing.bus import publish, published, redelivered, settled
 from ticketing_harness.waiting import eventually
 
 from ..support import (

@@ -8,7 +8,7 @@ import asyncpg
 
 from ticketing_common.bus import Bus
 from ticketing_common.events import OrderStatus
-from ticketing_harness.bus_testing import publish, redelivered, settled
+from ticketing_harness.testing.bus import publish, redelivered, settled
 
 from ..support import (
     order_cancelled,

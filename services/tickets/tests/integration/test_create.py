@@ -9,7 +9,7 @@ import httpx
 
 from ticketing_common.bus import Bus
 from ticketing_common.events import TicketCreated
-from ticketing_harness.bus_testing import wait_published
+from ticketing_harness.testing.bus import wait_published
 
 from .tickets import create_ticket, messages
 

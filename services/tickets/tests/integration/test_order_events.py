@@ -13,7 +13,7 @@ import pytest
 from ticketing_common.bus import Bus
 from ticketing_common.envelope import Envelope
 from ticketing_common.events import TicketUpdated
-from ticketing_harness.bus_testing import caught_up, publish, settled, wait_published
+from ticketing_harness.testing.bus import caught_up, publish, settled, wait_published
 from ticketing_harness.waiting import eventually
 
 from .events import enqueued, order_cancelled, order_created

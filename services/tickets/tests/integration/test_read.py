@@ -7,7 +7,7 @@ import uuid
 import httpx
 
 from ticketing_common.bus import Bus
-from ticketing_harness.bus_testing import publish
+from ticketing_harness.testing.bus import publish
 from ticketing_harness.waiting import eventually
 
 from .events import order_created

@@ -6,8 +6,8 @@ import asyncio
 
 import httpx
 
-from ticketing_harness.asgi import serve
 from ticketing_harness.servers import NatsServer
+from ticketing_harness.testing.asgi import serve
 from ticketing_harness.waiting import eventually
 from tickets.app import create_app
 from tickets.config import Settings

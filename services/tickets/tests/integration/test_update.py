@@ -10,7 +10,7 @@ import httpx
 
 from ticketing_common.bus import Bus
 from ticketing_common.events import TicketUpdated
-from ticketing_harness.bus_testing import publish, wait_published
+from ticketing_harness.testing.bus import publish, wait_published
 from ticketing_harness.waiting import eventually
 
 from .conftest import ClientFor

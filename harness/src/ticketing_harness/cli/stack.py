@@ -1,4 +1,4 @@
-"""The `ticketing` command line: `up`, `down`, `status`, `logs`, plus the setup commands."""
+"""The commands of the local stack: `up`, `down`, `status` and `logs`."""
 
 from __future__ import annotations
 
@@ -16,33 +16,30 @@ from typing import Annotated
 
 import typer
 
-from ticketing_harness import logs as log_files
-from ticketing_harness.catalog import SERVICES
-from ticketing_harness.certs import ensure_certificates, trust_instructions
-from ticketing_harness.cli_common import StateDir, console, layout_for, reports_errors
-from ticketing_harness.cli_setup import certs, doctor, hosts_app
-from ticketing_harness.control import (
+from ticketing_harness.cli.output import StateDir, console, layout_for, reports_errors
+from ticketing_harness.components import SERVICES
+from ticketing_harness.errors import HarnessError
+from ticketing_harness.local import logs as log_files
+from ticketing_harness.local.control import (
     component_statuses,
     refuse_second_stack,
     running_stack,
     stop_stack,
 )
-from ticketing_harness.errors import HarnessError
-from ticketing_harness.launcher import Launcher
-from ticketing_harness.layout import COMPONENT_NAMES, Layout
-from ticketing_harness.processes import log_tail
-from ticketing_harness.reporting import status_json, status_table
-from ticketing_harness.state import StackState
-
-app = typer.Typer(
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    help="Run the ticketing system locally and manage its developer setup.",
-)
+from ticketing_harness.local.launcher import Launcher
+from ticketing_harness.local.layout import COMPONENT_NAMES, Layout
+from ticketing_harness.local.processes import log_tail
+from ticketing_harness.local.state import StackState
+from ticketing_harness.local.status import status_json, status_table
+from ticketing_harness.setup.certs import ensure_certificates, trust_instructions
 
 
-@app.command()
+def register(app: typer.Typer) -> None:
+    """Add `up`, `down`, `status` and `logs` to the `ticketing` command."""
+    for command in (up, down, status, logs):
+        app.command()(command)
+
+
 @reports_errors
 def up(
     port: Annotated[int, typer.Option(min=1, max=65535, help="The gateway's port.")] = 8080,
@@ -66,9 +63,9 @@ def up(
         with Launcher(modules, layout.log_dir / "launcher.log") as launcher:
             # Imported here: the servers' client libraries take a second to load, which the
             # other commands need not pay.
-            from ticketing_harness.progress import Progress
-            from ticketing_harness.stack import Startup
-            from ticketing_harness.wiring import UpOptions, preflight
+            from ticketing_harness.local.progress import Progress
+            from ticketing_harness.local.startup import Startup
+            from ticketing_harness.local.wiring import UpOptions, preflight
 
             options = UpOptions(
                 layout=layout,
@@ -151,7 +148,6 @@ def _stripe_key() -> str | None:
     return key
 
 
-@app.command()
 @reports_errors
 def down(state_dir: StateDir = None) -> None:
     """Stop every process the stack started; safe to run again."""
@@ -164,7 +160,6 @@ def down(state_dir: StateDir = None) -> None:
     console.print("Stopped.")
 
 
-@app.command()
 @reports_errors
 def status(
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -188,7 +183,6 @@ def status(
         raise typer.Exit(1)
 
 
-@app.command()
 @reports_errors
 def logs(
     component: Annotated[
@@ -214,12 +208,3 @@ def logs(
             log_files.follow(chosen, write, start)
         except KeyboardInterrupt:
             return
-
-
-app.add_typer(hosts_app, name="hosts")
-app.command()(certs)
-app.command()(doctor)
-
-
-if __name__ == "__main__":
-    app()

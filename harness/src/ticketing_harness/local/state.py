@@ -8,7 +8,7 @@ import signal
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ticketing_harness.processes import ProcessRecord
+from ticketing_harness.local.processes import ProcessRecord
 
 
 @dataclass

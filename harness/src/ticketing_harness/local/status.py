@@ -8,7 +8,7 @@ from dataclasses import asdict
 
 from rich.table import Table
 
-from ticketing_harness.control import ComponentStatus
+from ticketing_harness.local.control import ComponentStatus
 
 
 def status_table(url: str, statuses: Sequence[ComponentStatus]) -> Table:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ticketing_harness.gateway import GatewayConfig, Tls, render_nginx_config
+from ticketing_harness.local.gateway import GatewayConfig, Tls, render_nginx_config
 from ticketing_harness.routes import ROUTES, Route
 
 PORTS = {"auth": 7001, "tickets": 7002, "orders": 7003, "payments": 7004, "client": 7005}

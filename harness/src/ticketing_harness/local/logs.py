@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from ticketing_harness.processes import log_tail
+from ticketing_harness.local.processes import log_tail
 
 Write = Callable[[str], None]
 

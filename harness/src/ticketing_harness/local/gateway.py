@@ -14,7 +14,7 @@ import jinja2
 
 from ticketing_harness.binaries import require_binary
 from ticketing_harness.errors import HarnessError
-from ticketing_harness.processes import ProcessRecord, spawn
+from ticketing_harness.local.processes import ProcessRecord, spawn
 from ticketing_harness.routes import ROUTES, Route, routed_services
 
 SERVER_NAMES = ("ticketing.dev", "localhost", "127.0.0.1")
@@ -141,7 +141,7 @@ def _worker_user() -> str | None:
 
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("ticketing_harness", "templates"),
+        loader=jinja2.PackageLoader("ticketing_harness.local", "templates"),
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,

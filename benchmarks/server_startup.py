@@ -1,6 +1,6 @@
 """Print how long each server takes to start cold (fresh directory) and warm (restart).
 
-Run: ``uv run python harness/tests/servers/startup_times.py``. Informational, not a test.
+Run: ./dev bench  (or: uv run python benchmarks/server_startup.py). Printed, not asserted.
 """
 
 from __future__ import annotations

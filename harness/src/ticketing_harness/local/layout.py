@@ -8,7 +8,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from ticketing_harness.catalog import SERVICE_NAMES, Server
+from ticketing_harness.components import SERVICE_NAMES, Server
 from ticketing_harness.errors import HarnessError
 
 STATE_DIR_VARIABLE = "TICKETING_STATE_DIR"

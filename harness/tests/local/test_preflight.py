@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from ticketing_harness.errors import HarnessError
-from ticketing_harness.layout import Layout, ensure_reachable
+from ticketing_harness.local.layout import Layout, ensure_reachable
+from ticketing_harness.local.wiring import UpOptions, preflight
 from ticketing_harness.ports import ensure_free, free_port, free_ports
-from ticketing_harness.wiring import UpOptions, preflight
 
 
 @pytest.mark.parametrize(("fresh", "kept"), [(True, False), (False, True)])

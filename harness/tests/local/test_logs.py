@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from ticketing_harness import logs
+from ticketing_harness.local import logs
 from ticketing_harness.waiting import wait_until
 
 

@@ -2,7 +2,7 @@
 
 Importing FastAPI, pydantic, asyncpg, nats and the rest costs seconds of CPU per
 interpreter; six services paid it six times. `ticketing up` starts this launcher with
-the service modules to preload (`python -m ticketing_harness.launch auth tickets ...`)
+the service modules to preload (`python -m ticketing_harness.local.forkserver auth tickets ...`)
 while the servers start. Each request on stdin, one JSON line
 `{"module": ..., "log": ..., "env": {...}}`, forks a child that becomes that service in
 its own session, output to its log, as `python -m MODULE` would run it; the answer on

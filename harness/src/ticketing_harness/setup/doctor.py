@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ticketing_harness import hosts
 from ticketing_harness.binaries import find_binary, install_hint
-from ticketing_harness.certs import CertificateFiles
 from ticketing_harness.errors import HarnessError
-from ticketing_harness.gateway import nginx_binary
-from ticketing_harness.layout import Layout, ensure_reachable
+from ticketing_harness.local.gateway import nginx_binary
+from ticketing_harness.local.layout import Layout, ensure_reachable
 from ticketing_harness.ports import ensure_free
 from ticketing_harness.servers import NatsServer, PostgresServer, RedisServer, StripeServer
+from ticketing_harness.setup import hosts
+from ticketing_harness.setup.certs import CertificateFiles
 
 
 @dataclass(frozen=True)

@@ -14,20 +14,20 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from ticketing_harness.catalog import DATABASES, SERVICE_NAMES, SERVICES, Server, Service
+from ticketing_harness.components import DATABASES, SERVICE_NAMES, SERVICES, Server, Service
 from ticketing_harness.errors import HarnessError
-from ticketing_harness.gateway import GatewayConfig, start_gateway, write_config
-from ticketing_harness.launcher import Launcher, LaunchFailed
-from ticketing_harness.layout import GATEWAY
+from ticketing_harness.local.gateway import GatewayConfig, start_gateway, write_config
+from ticketing_harness.local.launcher import Launcher, LaunchFailed
+from ticketing_harness.local.layout import GATEWAY
+from ticketing_harness.local.processes import ProcessRecord, exit_code, log_tail
+from ticketing_harness.local.state import ComponentState, StackState
+from ticketing_harness.local.wiring import UpOptions, gateway_config, servers_for, service_env
 from ticketing_harness.ports import free_ports
-from ticketing_harness.processes import ProcessRecord, exit_code, log_tail
 from ticketing_harness.servers import (
     PostgresServer,
     ServerError,
     ServerProcess,
 )
-from ticketing_harness.state import ComponentState, StackState
-from ticketing_harness.wiring import UpOptions, gateway_config, servers_for, service_env
 
 
 class Phase(StrEnum):

@@ -6,8 +6,8 @@ import os
 import signal
 from pathlib import Path
 
-from ticketing_harness.processes import ProcessRecord
-from ticketing_harness.state import ComponentState, StackState
+from ticketing_harness.local.processes import ProcessRecord
+from ticketing_harness.local.state import ComponentState, StackState
 
 
 def test_the_state_survives_a_round_trip_through_its_file(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from ticketing_harness.errors import HarnessError
-from ticketing_harness.layout import Layout, default_state_dir
+from ticketing_harness.local.layout import Layout, default_state_dir
 
 console = Console(highlight=False)
 errors = Console(stderr=True, highlight=False)

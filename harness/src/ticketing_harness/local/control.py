@@ -10,9 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from ticketing_harness.errors import HarnessError
-from ticketing_harness.layout import COMPONENT_NAMES, GATEWAY, SERVER_NAMES, Layout
-from ticketing_harness.processes import stop
-from ticketing_harness.state import ComponentState, StackState
+from ticketing_harness.local.layout import COMPONENT_NAMES, GATEWAY, SERVER_NAMES, Layout
+from ticketing_harness.local.processes import stop
+from ticketing_harness.local.state import ComponentState, StackState
 from ticketing_harness.waiting import wait_until
 
 

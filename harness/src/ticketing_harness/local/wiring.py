@@ -7,11 +7,10 @@ import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ticketing_harness.catalog import Server, Service
-from ticketing_harness.certs import ensure_certificates
+from ticketing_harness.components import Server, Service
 from ticketing_harness.errors import HarnessError
-from ticketing_harness.gateway import GatewayConfig, Tls, nginx_binary
-from ticketing_harness.layout import Layout, ensure_reachable
+from ticketing_harness.local.gateway import GatewayConfig, Tls, nginx_binary
+from ticketing_harness.local.layout import Layout, ensure_reachable
 from ticketing_harness.ports import ensure_free, free_port
 from ticketing_harness.servers import (
     NatsServer,
@@ -20,6 +19,7 @@ from ticketing_harness.servers import (
     ServerProcess,
     StripeServer,
 )
+from ticketing_harness.setup.certs import ensure_certificates
 
 _DURABLE = {"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on"}
 

@@ -25,7 +25,7 @@ def run_ticketing(
 ) -> subprocess.CompletedProcess[str]:
     """Run the real command line in a child process and capture its output."""
     return subprocess.run(
-        [sys.executable, "-m", "ticketing_harness.cli", *args],
+        [sys.executable, "-m", "ticketing_harness", *args],
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -1,4 +1,4 @@
-"""The `ticketing up` side of the fork server in `ticketing_harness.launch`."""
+"""The `ticketing up` side of the fork server in `ticketing_harness.local.forkserver`."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from types import TracebackType
 from typing import Self
 
 from ticketing_harness.errors import HarnessError
-from ticketing_harness.processes import ProcessRecord, log_tail
+from ticketing_harness.local.processes import ProcessRecord, log_tail
 
 
 class LaunchFailed(HarnessError):
@@ -32,7 +32,7 @@ class Launcher:
         self._lock = threading.Lock()
         with log.open("ab") as output:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "ticketing_harness.launch", *modules],
+                [sys.executable, "-m", "ticketing_harness.local.forkserver", *modules],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=output,

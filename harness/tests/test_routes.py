@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ticketing_harness.catalog import SERVICE_NAMES
+from ticketing_harness.components import SERVICE_NAMES
 from ticketing_harness.routes import ROUTES, Route, routed_services, service_for
 
 
