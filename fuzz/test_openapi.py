@@ -22,7 +22,7 @@ from auth.app import create_app as create_auth_app
 from auth.config import Settings as AuthSettings
 from ticketing_common.auth import AuthConfig
 from ticketing_common.config import load_settings
-from ticketing_harness.testing.bus import session_headers
+from ticketing_harness.testing.sessions import session_headers
 from tickets.app import create_app as create_tickets_app
 from tickets.config import Settings as TicketsSettings
 

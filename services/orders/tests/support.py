@@ -14,7 +14,8 @@ from ticketing_common.auth import AuthConfig
 from ticketing_common.bus import Bus
 from ticketing_common.db import Connection
 from ticketing_common.events import PaymentCreated, TicketCreated, TicketUpdated
-from ticketing_harness.testing.bus import consumer_info, publish, session_headers
+from ticketing_harness.testing.bus import consumer_info, publish
+from ticketing_harness.testing.sessions import session_headers
 from ticketing_harness.waiting import eventually
 
 JWT_KEY = "orders-test-signing-key"

@@ -24,7 +24,8 @@ from ticketing_common.events import (
     OrderTicket,
     TicketRef,
 )
-from ticketing_harness.testing.bus import publish, session_headers
+from ticketing_harness.testing.bus import publish
+from ticketing_harness.testing.sessions import session_headers
 from ticketing_harness.waiting import eventually
 
 JWT_KEY = "payments-test-signing-key"

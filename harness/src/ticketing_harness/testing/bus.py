@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 import json
-import uuid
-from uuid import UUID
 
 from nats.js.api import ConsumerInfo
 
-from ticketing_common.auth import AuthConfig, session_cookie_for
 from ticketing_common.bus import Bus
 from ticketing_common.contracts import validate_envelope
 from ticketing_common.envelope import Envelope
 from ticketing_common.events import EventData
 from ticketing_harness.waiting import eventually
-
-
-def session_headers(
-    config: AuthConfig, user_id: UUID | None = None, email: str = "test@test.com"
-) -> dict[str, str]:
-    """Request headers carrying a real session cookie of `user_id` (a new user if None)."""
-    cookies = session_cookie_for(str(user_id or uuid.uuid4()), email, config)
-    return {"Cookie": "; ".join(f"{name}={value}" for name, value in cookies.items())}
 
 
 async def publish(bus: Bus, event: EventData, producer: str | None = None) -> int:

@@ -113,12 +113,6 @@ def clear_session(response: Response, config: AuthConfig) -> None:
     )
 
 
-def session_cookie_for(user_id: str, email: str, config: AuthConfig) -> dict[str, str]:
-    """Cookies of a signed-in user, issued by the real signer; for tests of other services."""
-    claims = new_claims(user_id=user_id, email=email, config=config)
-    return {SESSION_COOKIE: sign_session(claims, config)}
-
-
 async def auth_config(request: Request) -> AuthConfig:
     """The app's session settings, put on `app.state.auth_config` by `create_app`."""
     config: AuthConfig = request.app.state.auth_config

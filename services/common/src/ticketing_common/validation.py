@@ -4,11 +4,11 @@ A request body model derives from `RequestModel` and declares what a missing fie
 
     class TicketIn(RequestModel):
         title: Annotated[str, MissingMessage("Title is required")]
-        price: float
+        price: Decimal
 
         @field_validator("price")
         @classmethod
-        def _positive(cls, price: float) -> float:
+        def _positive(cls, price: Decimal) -> Decimal:
             if price <= 0:
                 raise ValueError("Price must be greater than 0")
             return price

@@ -15,6 +15,7 @@ import pytest
 from fastapi import APIRouter, Response
 
 from ticketing_common.auth import (
+    SESSION_COOKIE,
     AuthConfig,
     AuthConfigDep,
     CurrentUser,
@@ -23,7 +24,7 @@ from ticketing_common.auth import (
     clear_session,
     decode_session,
     issue_session,
-    session_cookie_for,
+    new_claims,
     sign_session,
 )
 from ticketing_common.config import ServiceSettings
@@ -218,10 +219,11 @@ async def test_signout_expires_the_cookie_with_the_same_attributes(
     assert (await client.get("/currentuser")).json() == {"currentUser": None}
 
 
-async def test_session_cookie_for_signs_a_user_in_without_the_auth_service(
+async def test_a_session_signed_elsewhere_signs_the_user_in_without_the_auth_service(
     client: httpx.AsyncClient, config: AuthConfig
 ) -> None:
-    client.cookies.update(session_cookie_for("seller-9", "seller@example.com", config))
+    session = new_claims(user_id="seller-9", email="seller@example.com", config=config)
+    client.cookies.set(SESSION_COOKIE, sign_session(session, config))
 
     response = await client.get("/private")
 

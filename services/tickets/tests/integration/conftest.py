@@ -16,7 +16,7 @@ from ticketing_common.auth import AuthConfig
 from ticketing_common.config import load_settings
 from ticketing_common.db import create_pool
 from ticketing_harness.testing.asgi import serve
-from ticketing_harness.testing.bus import session_headers
+from ticketing_harness.testing.sessions import session_headers
 from ticketing_harness.waiting import eventually
 from tickets.app import create_app
 from tickets.config import Settings
