@@ -1,20 +1,13 @@
-"""A running `ticketing up --detach` stack for the end-to-end tests, started once per session."""
+"""Signed-up users of the session's stack (the `stack` fixture of the pytest plugin)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
-from ticketing_harness.testing.stacks import RunningStack, signed_up, start_stack, stop_stack
-
-
-@pytest.fixture(scope="session")
-def stack() -> Iterator[RunningStack]:
-    running = start_stack()
-    yield running
-    stop_stack(running)
+from ticketing_harness.testing.stacks import RunningStack, signed_up
 
 
 @pytest.fixture

@@ -1,15 +1,17 @@
-"""The client's pages against a small real HTTP server that answers like the APIs do."""
+"""The client's pages against the real services, through the gateway of the session's stack.
+
+Forms are posted as a browser without JavaScript would; every answer comes from the real
+auth, tickets, orders and payments services. One test keeps a hand-written API, for the
+one answer the real services cannot be made to give (an error without the error body).
+"""
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Literal
+from typing import Literal
 
 import httpx
 import pytest
@@ -17,88 +19,38 @@ from asgi_lifespan import LifespanManager
 
 from client.app import create_app
 from client.config import ClientSettings
+from ticketing_harness.testing.stacks import RunningStack, unique
 
-SESSION = "session=abc123; Path=/; HttpOnly; SameSite=Lax"
+pytestmark = [pytest.mark.xdist_group("stack"), pytest.mark.timeout(300)]
 
-
-@dataclass
-class Reply:
-    status: int
-    body: Any
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class FakeApi:
-    """What the API server answers per (method, path), and the requests it received."""
-
-    replies: dict[tuple[str, str], Reply] = field(default_factory=dict)
-    received: list[tuple[str, str, dict[str, str], Any]] = field(default_factory=list)
-    url: str = ""
-
-    def body_of(self, method: str, path: str) -> Any:
-        """The JSON body of the last such request."""
-        return [body for m, p, _, body in self.received if (m, p) == (method, path)][-1]
-
-    def reply(self, method: str, path: str, status: int, body: Any, **headers: str) -> None:
-        self.replies[(method, path)] = Reply(status, body, headers)
-
-
-def _serve(api: FakeApi) -> ThreadingHTTPServer:
-    class Handler(BaseHTTPRequestHandler):
-        def _answer(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = json.loads(self.rfile.read(length)) if length else None
-            headers = {name.lower(): value for name, value in self.headers.items()}
-            api.received.append((self.command, self.path, headers, body))
-            reply = api.replies.get(
-                (self.command, self.path), Reply(404, {"errors": [{"message": "Not Found"}]})
-            )
-            payload = json.dumps(reply.body).encode()
-            self.send_response(reply.status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            for name, value in reply.headers.items():
-                self.send_header(name.replace("_", "-"), value)
-            self.end_headers()
-            self.wfile.write(payload)
-
-        do_GET = do_POST = _answer
-
-        def log_message(self, format: str, *args: object) -> None:
-            """Quiet."""
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    return server
+PASSWORD = "pw1234"
 
 
 @pytest.fixture
-def api() -> Iterator[FakeApi]:
-    fake = FakeApi()
-    fake.reply("GET", "/api/users/currentuser", 200, {"currentUser": None})
-    server = _serve(fake)
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    yield fake
-    server.shutdown()
-    server.server_close()
+async def visitor(stack: RunningStack) -> AsyncIterator[httpx.AsyncClient]:
+    """A browser without JavaScript: it keeps cookies and follows redirects."""
+    async with httpx.AsyncClient(base_url=stack.url, follow_redirects=True, timeout=10) as client:
+        yield client
 
 
-async def _browser(
-    base_url: str, environment: Literal["dev", "test", "production"] = "dev"
+@pytest.fixture
+async def member(visitor: httpx.AsyncClient) -> httpx.AsyncClient:
+    """A visitor who signed up through the form."""
+    email = f"{unique('member')}@example.com"
+    page = await visitor.post("/auth/signup", data={"email": email, "password": PASSWORD})
+    assert f"Signed in as {email}" in page.text
+    return visitor
+
+
+async def _client_process(
+    api_base_url: str, environment: Literal["dev", "test", "production"]
 ) -> AsyncIterator[httpx.AsyncClient]:
-    settings = ClientSettings(api_base_url=base_url, environment=environment)
-    app = create_app(settings)
+    """The client app in process, with its own settings, calling the APIs at `api_base_url`."""
+    app = create_app(ClientSettings(api_base_url=api_base_url, environment=environment))
     async with LifespanManager(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://client") as client:
             yield client
-
-
-@pytest.fixture
-async def browser(api: FakeApi) -> AsyncIterator[httpx.AsyncClient]:
-    async for client in _browser(api.url):
-        yield client
 
 
 def _field_error(html: str, name: str) -> str:
@@ -107,27 +59,37 @@ def _field_error(html: str, name: str) -> str:
     return match.group(1)
 
 
+async def _sell(member: httpx.AsyncClient, title: str, price: str = "12.5") -> str:
+    """List a ticket through the form; returns the ticket page's path."""
+    page = await member.post("/tickets/new", data={"title": title, "price": price})
+    assert page.status_code == 200, page.text
+    return page.url.path
+
+
+async def _order(member: httpx.AsyncClient, title: str) -> httpx.Response:
+    """Sell a ticket and buy it at once; returns the order page."""
+    ticket_path = await _sell(member, title, "5")
+    page = await member.post(f"{ticket_path}/purchase")
+    assert re.fullmatch(r"/orders/[0-9a-f-]{36}", page.url.path), page.url
+    return page
+
+
 async def test_a_field_error_from_the_api_is_shown_next_to_that_field(
-    api: FakeApi, browser: httpx.AsyncClient
+    visitor: httpx.AsyncClient,
 ) -> None:
-    api.reply(
-        "POST",
-        "/api/users/signup",
-        400,
-        {"errors": [{"message": "Email must be valid", "field": "email"}]},
-    )
-    page = await browser.post("/auth/signup", data={"email": "nope", "password": "pw12"})
+    page = await visitor.post("/auth/signup", data={"email": "not-an-email", "password": PASSWORD})
     assert page.status_code == 400
     assert _field_error(page.text, "email") == "Email must be valid"
-    assert 'value="nope"' in page.text
+    assert 'value="not-an-email"' in page.text
     assert "password-error" not in page.text
+    assert "Sign out" not in page.text
 
 
 async def test_an_error_without_a_field_is_shown_above_the_form(
-    api: FakeApi, browser: httpx.AsyncClient
+    visitor: httpx.AsyncClient,
 ) -> None:
-    api.reply("POST", "/api/users/signin", 400, {"errors": [{"message": "Invalid credentials"}]})
-    page = await browser.post("/auth/signin", data={"email": "a@b.c", "password": "x"})
+    email = f"{unique('nobody')}@example.com"
+    page = await visitor.post("/auth/signin", data={"email": email, "password": PASSWORD})
     assert page.status_code == 400
     assert re.search(
         r'<div class="alert" role="alert">\s*<ul><li>Invalid credentials</li>', page.text
@@ -135,128 +97,103 @@ async def test_an_error_without_a_field_is_shown_above_the_form(
 
 
 async def test_sign_in_relays_the_session_cookie_and_goes_home(
-    api: FakeApi, browser: httpx.AsyncClient
+    stack: RunningStack, member: httpx.AsyncClient
 ) -> None:
-    api.reply("POST", "/api/users/signin", 200, {"id": "u1", "email": "a@b.c"}, set_cookie=SESSION)
-    response = await browser.post("/auth/signin", data={"email": "a@b.c", "password": "pw12"})
-    assert response.status_code == 303
-    assert response.headers["location"] == "/"
-    assert response.headers.get_list("set-cookie") == [SESSION]
-    assert api.body_of("POST", "/api/users/signin") == {"email": "a@b.c", "password": "pw12"}
+    email = (await member.get("/api/users/currentuser")).json()["currentUser"]["email"]
+    async with httpx.AsyncClient(base_url=stack.url, timeout=10) as browser:
+        answer = await browser.post("/auth/signin", data={"email": email, "password": PASSWORD})
+        assert (answer.status_code, answer.headers["location"]) == (303, "/")
+        [cookie] = answer.headers.get_list("set-cookie")
+        assert cookie.startswith("session=") and "httponly" in cookie.lower()
+        page = await browser.get("/")
+    assert f"Signed in as {email}" in page.text
 
 
-async def test_the_browser_cookie_is_forwarded_to_the_api(
-    api: FakeApi, browser: httpx.AsyncClient
+async def test_sign_up_signs_the_browser_in_and_sign_out_signs_it_out(
+    member: httpx.AsyncClient,
 ) -> None:
-    api.reply("GET", "/api/orders", 200, [])
-    await browser.get("/orders", headers={"cookie": "session=abc123"})
-    calls = [(path, headers.get("cookie")) for _, path, headers, _ in api.received]
-    assert ("/api/orders", "session=abc123") in calls
+    page = await member.post("/auth/signout")
+    assert "Sign in" in page.text
+    assert "Signed in as" not in page.text
 
 
-async def test_a_signed_out_visitor_is_sent_to_sign_in(
-    api: FakeApi, browser: httpx.AsyncClient
+async def test_the_browser_cookie_is_forwarded_to_the_api(member: httpx.AsyncClient) -> None:
+    page = await member.get("/orders")
+    assert (page.status_code, page.url.path) == (200, "/orders")
+
+
+async def test_a_signed_out_visitor_is_sent_to_sign_in(visitor: httpx.AsyncClient) -> None:
+    page = await visitor.get("/orders")
+    assert str(page.url).endswith("/auth/signin?next=/orders")
+    assert "<h1>Sign in</h1>" in page.text
+
+
+async def test_a_sold_ticket_gets_its_own_page_and_appears_in_the_list_with_its_price(
+    member: httpx.AsyncClient,
 ) -> None:
-    api.reply("GET", "/api/orders", 401, {"errors": [{"message": "Not authorized"}]})
-    response = await browser.get("/orders")
-    assert response.status_code == 303
-    assert response.headers["location"] == "/auth/signin?next=/orders"
-
-
-async def test_the_ticket_list_shows_titles_prices_and_links(
-    api: FakeApi, browser: httpx.AsyncClient
-) -> None:
-    api.reply("GET", "/api/tickets", 200, [{"id": "t1", "title": "Concert", "price": 20}])
-    page = await browser.get("/")
-    assert page.status_code == 200
-    assert "Concert" in page.text
-    assert "$20.00" in page.text
-    assert 'href="/tickets/t1"' in page.text
+    title = unique("Ballet")
+    ticket_path = await _sell(member, title, "12.5")
+    assert re.fullmatch(r"/tickets/[0-9a-f-]{36}", ticket_path)
+    page = await member.get(ticket_path)
+    assert f"<h1>{title}</h1>" in page.text
+    assert "$12.50" in page.text
+    listing = await member.get("/")
+    row = re.search(
+        rf"<td>{title}</td>\s*<td[^>]*>([^<]*)</td>\s*<td><a href=\"([^\"]*)\"", listing.text
+    )
+    assert row is not None and row.groups() == ("$12.50", ticket_path)
 
 
 async def test_selling_with_a_bad_price_shows_the_message_at_the_price_field(
-    api: FakeApi, browser: httpx.AsyncClient
+    member: httpx.AsyncClient,
 ) -> None:
-    api.reply(
-        "POST",
-        "/api/tickets",
-        400,
-        {"errors": [{"message": "Price must be greater than 0", "field": "price"}]},
-    )
-    page = await browser.post("/tickets/new", data={"title": "Gig", "price": "-1"})
+    page = await member.post("/tickets/new", data={"title": "Show", "price": "-5"})
+    assert page.status_code == 400
     assert _field_error(page.text, "price") == "Price must be greater than 0"
-    assert api.body_of("POST", "/api/tickets") == {"title": "Gig", "price": -1.0}
+    assert 'value="Show"' in page.text
 
 
 async def test_an_unreachable_api_gives_a_page_with_a_message(unused_tcp_port: int) -> None:
-    async for browser in _browser(f"http://127.0.0.1:{unused_tcp_port}"):
+    async for browser in _client_process(f"http://127.0.0.1:{unused_tcp_port}", "dev"):
         page = await browser.get("/")
         assert page.status_code == 200
         assert "unavailable" in page.text
 
 
 async def test_the_order_page_counts_down_and_presets_the_test_card_in_dev(
-    api: FakeApi, browser: httpx.AsyncClient
+    member: httpx.AsyncClient,
 ) -> None:
-    expires = (datetime.now(UTC) + timedelta(seconds=90)).isoformat()
-    order = {
-        "id": "o1",
-        "status": "created",
-        "expiresAt": expires,
-        "ticket": {"id": "t1", "title": "Gig", "price": 5},
-    }
-    api.reply("GET", "/api/orders/o1", 200, order)
-    page = await browser.get("/orders/o1")
+    page = await _order(member, unique("Gig"))
     left = re.search(r'data-seconds-left="(\d+)"', page.text)
-    assert left
-    seconds = int(left.group(1))
-    assert 80 <= seconds <= 90
+    assert left is not None
+    assert 800 <= int(left.group(1)) <= 900  # the stack's window is 15 minutes
     assert 'value="pm_card_visa"' in page.text
     assert '<script src="/static/countdown.js" defer></script>' in page.text
 
 
-async def test_production_presets_no_test_card(api: FakeApi) -> None:
-    expires = (datetime.now(UTC) + timedelta(seconds=90)).isoformat()
-    order = {
-        "id": "o1",
-        "status": "created",
-        "expiresAt": expires,
-        "ticket": {"id": "t1", "title": "Gig", "price": 5},
-    }
-    api.reply("GET", "/api/orders/o1", 200, order)
-    async for browser in _browser(api.url, "production"):
-        page = await browser.get("/orders/o1")
+async def test_production_presets_no_test_card(
+    stack: RunningStack, member: httpx.AsyncClient
+) -> None:
+    order_path = (await _order(member, unique("Gig"))).url.path
+    async for production in _client_process(stack.url, "production"):
+        page = await production.get(order_path, headers={"cookie": _session(member)})
+        assert page.status_code == 200
         assert 'id="token" name="token" type="text" value=""' in page.text
 
 
-async def test_a_declined_payment_is_shown_at_the_token_field(
-    api: FakeApi, browser: httpx.AsyncClient
-) -> None:
-    order = {
-        "id": "o1",
-        "status": "created",
-        "expiresAt": datetime.now(UTC).isoformat(),
-        "ticket": {"id": "t1", "title": "Gig", "price": 5},
-    }
-    api.reply("GET", "/api/orders/o1", 200, order)
-    api.reply(
-        "POST",
-        "/api/payments",
-        402,
-        {"errors": [{"message": "Your card was declined", "field": "token"}]},
-    )
-    page = await browser.post("/orders/o1/pay", data={"token": "pm_card_chargeDeclined"})
-    assert page.status_code == 402
-    assert _field_error(page.text, "token") == "Your card was declined"
-    assert 'value="pm_card_chargeDeclined"' in page.text
+async def test_a_refused_payment_is_shown_at_the_token_field(member: httpx.AsyncClient) -> None:
+    order_path = (await _order(member, unique("Gig"))).url.path
+    page = await member.post(f"{order_path}/pay", data={"token": "pm_card_unknown"})
+    assert page.status_code in (400, 402)
+    assert _field_error(page.text, "token")
+    assert 'value="pm_card_unknown"' in page.text
 
 
 async def test_pages_and_stylesheet_load_nothing_from_the_internet(
-    api: FakeApi, browser: httpx.AsyncClient
+    visitor: httpx.AsyncClient,
 ) -> None:
-    api.reply("GET", "/api/tickets", 200, [])
-    page = await browser.get("/")
-    css = await browser.get("/static/style.css")
+    page = await visitor.get("/")
+    css = await visitor.get("/static/style.css")
     assert css.status_code == 200
     assert 'href="/static/style.css"' in page.text
     for text in (page.text, css.text):
@@ -264,24 +201,63 @@ async def test_pages_and_stylesheet_load_nothing_from_the_internet(
         assert "@import" not in text
 
 
-async def test_an_unknown_page_is_a_404_page(browser: httpx.AsyncClient) -> None:
-    page = await browser.get("/no/such/page")
+async def test_an_unknown_page_is_a_404_page(visitor: httpx.AsyncClient) -> None:
+    page = await visitor.get("/no/such/page")
     assert page.status_code == 404
     assert "<h1>Not found</h1>" in page.text
 
 
-async def test_an_unknown_api_path_gets_the_api_error_body(browser: httpx.AsyncClient) -> None:
-    answer = await browser.post("/api/no-such-service", json={})
+async def test_an_unknown_api_path_gets_the_api_error_body(visitor: httpx.AsyncClient) -> None:
+    answer = await visitor.post("/api/no-such-service", json={})
     assert answer.status_code == 404
     assert answer.json() == {"errors": [{"message": "Not Found"}]}
 
 
-async def test_one_visitors_session_never_reaches_another_visitors_requests(
-    api: FakeApi, browser: httpx.AsyncClient
+async def test_one_visitors_session_never_reaches_another_visitors_pages(
+    stack: RunningStack, member: httpx.AsyncClient
 ) -> None:
-    api.reply("POST", "/api/users/signin", 200, {"id": "u1", "email": "a@b.c"}, set_cookie=SESSION)
-    api.reply("GET", "/api/tickets", 200, [])
-    await browser.post("/auth/signin", data={"email": "a@b.c", "password": "pw12"})
-    browser.cookies.clear()
-    await browser.get("/")
-    assert [headers.get("cookie") for _, _, headers, _ in api.received[1:]] == [None, None]
+    async with httpx.AsyncClient(base_url=stack.url, timeout=10) as stranger:
+        for path in ("/", "/tickets/new", "/orders"):
+            page = await stranger.get(path)
+            assert "Signed in as" not in page.text
+            assert page.status_code in (200, 303)
+
+
+def _session(client: httpx.AsyncClient) -> str:
+    return f"session={client.cookies['session']}"
+
+
+@pytest.fixture
+def api_without_error_body() -> Iterator[str]:
+    """An API answering every call 502 with an HTML page, like a gateway whose upstream is down.
+
+    The real services always answer errors in the JSON error body, so this answer has to
+    come from a stand-in.
+    """
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            payload = b"<html><body>502 Bad Gateway</body></html>"
+            self.send_response(502)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, format: str, *args: object) -> None:
+            """Quiet."""
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+async def test_an_error_without_the_error_body_shows_a_generic_message(
+    api_without_error_body: str,
+) -> None:
+    async for browser in _client_process(api_without_error_body, "dev"):
+        page = await browser.get("/")
+    assert page.status_code == 200
+    assert "Something went wrong (status 502)." in page.text

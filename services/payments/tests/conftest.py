@@ -12,8 +12,9 @@ from payments.app import create_app
 from payments.config import Settings
 from ticketing_common.config import load_settings
 from ticketing_harness.testing.asgi import serve
+from ticketing_harness.testing.stripe import StripeLedger
 
-from .support import JWT_KEY, STRIPE_KEY, StripeLedger
+from .support import JWT_KEY, STRIPE_KEY
 
 
 @pytest.fixture

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
 import httpx
-import stripe
 
 from payments.config import Settings
 from ticketing_common.auth import AuthConfig
@@ -94,34 +92,3 @@ async def replica_reaches(
 async def payment_row(db: Connection, order_id: UUID) -> dict[str, Any] | None:
     row = await db.fetchrow("SELECT * FROM payments WHERE order_id = $1", order_id)
     return None if row is None else dict(row)
-
-
-class StripeLedger:
-    """What localstripe holds, read with the official SDK."""
-
-    def __init__(self, api_base: str) -> None:
-        self.http = stripe.AIOHTTPClient()
-        self.client = stripe.StripeClient(
-            STRIPE_KEY, base_addresses={"api": api_base}, http_client=self.http
-        )
-
-    async def close(self) -> None:
-        await cast("Any", self.http).close_async()  # untyped in the SDK
-
-    async def intents(self, where: Callable[[Any], bool] = lambda _: True) -> list[Any]:
-        listed = await self.client.v1.payment_intents.list_async(params={"limit": 100})
-        return [intent for intent in listed.data if where(intent)]
-
-    async def charges_for(self, order_id: UUID) -> list[Any]:
-        """The succeeded PaymentIntents carrying the order in their metadata."""
-        return await self.intents(
-            lambda i: (
-                i.metadata.to_dict().get("order_id") == str(order_id) and i.status == "succeeded"
-            )
-        )
-
-    async def refunds_of(self, payment_intent_id: str) -> list[Any]:
-        listed = await self.client.v1.refunds.list_async(
-            params={"payment_intent": payment_intent_id, "limit": 100}
-        )
-        return list(listed.data)

@@ -6,6 +6,8 @@ Per test: ``nats_url`` (no streams), ``bus`` (a connection to it), ``database_fa
 ``stripe_api_base`` (flushed).
 Tests that stop or restart a server use ``private_nats_server``, ``private_postgres_server``,
 ``private_redis_server`` or ``private_stripe_server``, which belong to that test alone.
+Whole system: ``stack``, started with ``ticketing up --detach`` once per session; mark its
+tests ``pytest.mark.xdist_group("stack")`` so that one worker runs them all on one stack.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import pytest_asyncio
 
 from ticketing_common.bus import Bus
 from ticketing_harness.servers import NatsServer, PostgresServer, RedisServer, StripeServer
+from ticketing_harness.testing.stacks import RunningStack, start_stack, stop_stack
 
 
 class DatabaseFactory(Protocol):
@@ -79,6 +82,14 @@ def stripe_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StripeSe
     """localstripe, shared by the session."""
     with StripeServer(tmp_path_factory.mktemp("stripe")) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[RunningStack]:
+    """The whole system, started by the real CLI in a state directory of its own."""
+    running = start_stack()
+    yield running
+    stop_stack(running)
 
 
 @pytest_asyncio.fixture

@@ -55,6 +55,12 @@ class RunningStack:
         """Run a `ticketing` command against this stack's state directory."""
         return run_ticketing(*args, "--state-dir", str(self.state_dir), env=env)
 
+    def port_of(self, component: str) -> int:
+        """The port a component of the stack listens on, from the state file."""
+        state = json.loads((self.state_dir / "state.json").read_text())
+        [port] = [item["port"] for item in state["components"] if item["name"] == component]
+        return int(port)
+
     def recorded(self) -> tuple[list[int], list[int]]:
         """The pids and the ports the state file lists."""
         state = json.loads((self.state_dir / "state.json").read_text())

@@ -18,10 +18,10 @@ from ticketing_common.events import EventData, OrderCreated, OrderStatus
 from ticketing_harness.servers import StripeServer
 from ticketing_harness.testing.asgi import serve
 from ticketing_harness.testing.bus import publish, published
+from ticketing_harness.testing.stripe import StripeLedger
 from ticketing_harness.waiting import eventually
 
 from ..support import (
-    StripeLedger,
     order_cancelled,
     order_completed,
     pay_as_buyer,

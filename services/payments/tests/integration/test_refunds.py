@@ -14,10 +14,10 @@ from payments.domain import Payment, PaymentState
 from ticketing_common.bus import Bus
 from ticketing_common.events import OrderCreated, OrderStatus
 from ticketing_harness.testing.bus import publish, published, redelivered, settled
+from ticketing_harness.testing.stripe import StripeLedger
 from ticketing_harness.waiting import eventually
 
 from ..support import (
-    StripeLedger,
     order_cancelled,
     pay_as_buyer,
     payment_row,
