@@ -10,13 +10,12 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator
-from typing import Any
 from uuid import UUID
 
 import httpx
 import pytest
 
-from ticketing_harness.testing.stacks import RunningStack, unique
+from ticketing_harness.testing.stacks import RunningStack, created, unique
 from ticketing_harness.testing.stripe import StripeLedger
 from ticketing_harness.waiting import eventually
 
@@ -31,17 +30,6 @@ async def ledger(stack: RunningStack) -> AsyncIterator[StripeLedger]:
     ledger = StripeLedger(f"http://127.0.0.1:{stack.port_of('stripe')}")
     yield ledger
     await ledger.close()
-
-
-async def _posted(client: httpx.AsyncClient, path: str, body: dict[str, Any]) -> Any:
-    """POST until 201: the service may not have the replicated record yet."""
-
-    async def attempt() -> Any:
-        response = await client.post(path, json=body)
-        assert response.status_code == 201, response.text
-        return response.json()
-
-    return await eventually(attempt, timeout=15, message=f"POST {path} answered 201")
 
 
 async def _payable(buyer: httpx.AsyncClient, order_id: str) -> None:
@@ -65,8 +53,8 @@ async def _race(
     seller: httpx.AsyncClient, buyer: httpx.AsyncClient, ledger: StripeLedger, delay: float
 ) -> tuple[int, int, str]:
     """One order paid, and cancelled `delay` seconds later; returns both answers and its end."""
-    ticket = await _posted(seller, "/api/tickets", {"title": unique("race"), "price": 20})
-    order = await _posted(buyer, "/api/orders", {"ticketId": ticket["id"]})
+    ticket = await created(seller, "/api/tickets", {"title": unique("race"), "price": 20})
+    order = await created(buyer, "/api/orders", {"ticketId": ticket["id"]})
     await _payable(buyer, order["id"])
     pay, cancel = await asyncio.gather(
         buyer.post("/api/payments", json={"orderId": order["id"], "token": "pm_card_visa"}),

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 import pytest
 
-from ticketing_harness.testing.stacks import RunningStack, unique
+from ticketing_harness.testing.stacks import RunningStack, created, unique
 from ticketing_harness.waiting import eventually
 
 # A whole stack starts within the first test of the group: allow it the time.
@@ -20,26 +18,15 @@ async def _listed_ids(client: httpx.AsyncClient) -> set[str]:
     return {ticket["id"] for ticket in response.json()}
 
 
-async def _created(client: httpx.AsyncClient, path: str, body: dict[str, Any]) -> Any:
-    """POST until it answers 201: the service may not have the replicated record yet."""
-
-    async def attempt() -> Any:
-        response = await client.post(path, json=body)
-        assert response.status_code == 201, response.text
-        return response.json()
-
-    return await eventually(attempt, timeout=15, message=f"POST {path} answered 201")
-
-
 async def test_a_paid_order_completes_and_the_ticket_leaves_the_list(
     seller: httpx.AsyncClient, buyer: httpx.AsyncClient
 ) -> None:
-    ticket = await _created(seller, "/api/tickets", {"title": unique("concert"), "price": 20})
+    ticket = await created(seller, "/api/tickets", {"title": unique("concert"), "price": 20})
     assert ticket["id"] in await _listed_ids(buyer)
 
-    order = await _created(buyer, "/api/orders", {"ticketId": ticket["id"]})
+    order = await created(buyer, "/api/orders", {"ticketId": ticket["id"]})
     assert order["status"] == "created"
-    payment = await _created(
+    payment = await created(
         buyer, "/api/payments", {"orderId": order["id"], "token": "pm_card_visa"}
     )
     assert payment["id"]

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import ssl
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -16,33 +15,25 @@ from ticketing_harness.local.processes import ProcessRecord, stop
 from ticketing_harness.ports import free_port
 from ticketing_harness.routes import routed_services, service_for
 from ticketing_harness.setup.certs import ensure_certificates
+from ticketing_harness.testing.stub_server import Answer, stub_server
 from ticketing_harness.waiting import wait_until
 
 
-def _backend(name: str) -> ThreadingHTTPServer:
-    class Answer(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = f"{name} {self.path} {self.headers['X-Forwarded-Proto']}".encode()
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+def _answering_its_name(name: str) -> Answer:
+    def answer(path: str, headers: dict[str, str]) -> tuple[int, str, bytes]:
+        return 200, "text/plain", f"{name} {path} {headers['X-Forwarded-Proto']}".encode()
 
-        def log_message(self, format: str, *args: object) -> None:
-            """Keep test output quiet."""
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    return server
+    return answer
 
 
 @pytest.fixture(scope="module")
 def backends() -> Iterator[dict[str, int]]:
-    servers = {name: _backend(name) for name in routed_services()}
-    yield {name: server.server_address[1] for name, server in servers.items()}
-    for server in servers.values():
-        server.shutdown()
-        server.server_close()
+    with contextlib.ExitStack() as servers:
+        urls = {
+            name: servers.enter_context(stub_server(_answering_its_name(name)))
+            for name in routed_services()
+        }
+        yield {name: int(url.rsplit(":", 1)[1]) for name, url in urls.items()}
 
 
 def _run_gateway(config: GatewayConfig) -> ProcessRecord:

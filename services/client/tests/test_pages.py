@@ -8,9 +8,7 @@ one answer the real services cannot be made to give (an error without the error 
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import AsyncIterator, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import AsyncIterator
 from typing import Literal
 
 import httpx
@@ -20,6 +18,8 @@ from asgi_lifespan import LifespanManager
 from client.app import create_app
 from client.config import ClientSettings
 from ticketing_harness.testing.stacks import RunningStack, unique
+from ticketing_harness.testing.stub_server import stub_server
+from ticketing_harness.waiting import eventually
 
 pytestmark = [pytest.mark.xdist_group("stack"), pytest.mark.timeout(300)]
 
@@ -67,11 +67,15 @@ async def _sell(member: httpx.AsyncClient, title: str, price: str = "12.5") -> s
 
 
 async def _order(member: httpx.AsyncClient, title: str) -> httpx.Response:
-    """Sell a ticket and buy it at once; returns the order page."""
+    """Sell a ticket and buy it as soon as orders knows it; returns the order page."""
     ticket_path = await _sell(member, title, "5")
-    page = await member.post(f"{ticket_path}/purchase")
-    assert re.fullmatch(r"/orders/[0-9a-f-]{36}", page.url.path), page.url
-    return page
+
+    async def purchased() -> httpx.Response:
+        page = await member.post(f"{ticket_path}/purchase")
+        assert re.fullmatch(r"/orders/[0-9a-f-]{36}", page.url.path), page.url
+        return page
+
+    return await eventually(purchased, timeout=15, message="the ticket never became orderable")
 
 
 async def test_a_field_error_from_the_api_is_shown_next_to_that_field(
@@ -183,7 +187,13 @@ async def test_production_presets_no_test_card(
 
 async def test_a_refused_payment_is_shown_at_the_token_field(member: httpx.AsyncClient) -> None:
     order_path = (await _order(member, unique("Gig"))).url.path
-    page = await member.post(f"{order_path}/pay", data={"token": "pm_card_unknown"})
+
+    async def refused() -> httpx.Response:
+        page = await member.post(f"{order_path}/pay", data={"token": "pm_card_unknown"})
+        assert page.status_code != 404  # payments has not heard of the order yet
+        return page
+
+    page = await eventually(refused, timeout=15, message="payments never knew the order")
     assert page.status_code in (400, 402)
     assert _field_error(page.text, "token")
     assert 'value="pm_card_unknown"' in page.text
@@ -227,37 +237,15 @@ def _session(client: httpx.AsyncClient) -> str:
     return f"session={client.cookies['session']}"
 
 
-@pytest.fixture
-def api_without_error_body() -> Iterator[str]:
-    """An API answering every call 502 with an HTML page, like a gateway whose upstream is down.
-
-    The real services always answer errors in the JSON error body, so this answer has to
-    come from a stand-in.
-    """
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            payload = b"<html><body>502 Bad Gateway</body></html>"
-            self.send_response(502)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, format: str, *args: object) -> None:
-            """Quiet."""
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+def _gateway_page_502(path: str, headers: dict[str, str]) -> tuple[int, str, bytes]:
+    return 502, "text/html", b"<html><body>502 Bad Gateway</body></html>"
 
 
-async def test_an_error_without_the_error_body_shows_a_generic_message(
-    api_without_error_body: str,
-) -> None:
-    async for browser in _client_process(api_without_error_body, "dev"):
-        page = await browser.get("/")
+async def test_an_error_without_the_error_body_shows_a_generic_message() -> None:
+    # The real services always answer errors in the JSON error body: only a stand-in for a
+    # gateway whose upstream is down answers like this.
+    with stub_server(_gateway_page_502) as api:
+        async for browser in _client_process(api, "dev"):
+            page = await browser.get("/")
     assert page.status_code == 200
     assert "Something went wrong (status 502)." in page.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import functools
 import os
@@ -60,7 +61,7 @@ def up(
         refuse_second_stack(layout)
         # Started before anything else: importing the services' code is the longest step.
         modules = [service.module for service in SERVICES]
-        with Launcher(modules, layout.log_dir / "launcher.log") as launcher:
+        with contextlib.closing(Launcher(modules, layout.log_dir / "launcher.log")) as launcher:
             # Imported here: the servers' client libraries take a second to load, which the
             # other commands need not pay.
             from ticketing_harness.local.progress import Progress

@@ -9,8 +9,6 @@ import sys
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
 from ticketing_harness.errors import HarnessError
 from ticketing_harness.local.processes import ProcessRecord, log_tail
@@ -76,14 +74,3 @@ class Launcher:
                     pipe.close()
             self._process.kill()
             self._process.wait()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()

@@ -13,11 +13,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psutil
 
 from ticketing_harness.ports import free_port
+from ticketing_harness.waiting import eventually
 
 
 def run_ticketing(
@@ -105,6 +107,17 @@ def processes_using(directory: Path) -> list[psutil.Process]:
 def unique(prefix: str) -> str:
     """`prefix` with a random suffix, so tests sharing a stack do not see each other's data."""
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+async def created(client: httpx.AsyncClient, path: str, body: dict[str, Any]) -> Any:
+    """POST until it answers 201 (the service may not have the replicated record yet); the body."""
+
+    async def attempt() -> Any:
+        response = await client.post(path, json=body)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    return await eventually(attempt, timeout=15, message=f"POST {path} answered 201")
 
 
 @asynccontextmanager

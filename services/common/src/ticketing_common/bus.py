@@ -76,6 +76,10 @@ class Bus:
     def is_connected(self) -> bool:
         return bool(self.nc.is_connected)
 
+    async def ready(self) -> bool:
+        """Readiness: connected to the broker now."""
+        return self.is_connected
+
     async def ensure_streams(self) -> None:
         """Create (or update to) the events stream and the dead-letter stream."""
         for config in (

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -97,6 +97,18 @@ class Listener(Generic[E]):
                     await handle(uow, data)
 
         return cls(durable, event, in_transaction, policy or DeliveryPolicy())
+
+
+# (durable name, event, handler, redelivery): one transactional listener, as a service declares it.
+Declaration = tuple[str, type[EventData], TransactionalHandler[Any], DeliveryPolicy]
+
+
+def transactional_listeners(db: Database, declared: Iterable[Declaration]) -> list[Listener[Any]]:
+    """One `Listener.transactional` per declaration, all on the service's database."""
+    return [
+        Listener.transactional(durable=durable, event=event, db=db, handle=handle, policy=policy)
+        for durable, event, handle, policy in declared
+    ]
 
 
 class Consumer:

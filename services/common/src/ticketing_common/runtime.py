@@ -42,10 +42,7 @@ class Runtime:
     consumers: ConsumerGroup
 
     def readiness_checks(self) -> dict[str, ReadinessCheck]:
-        return {"database": self.db.ready, "bus": self._bus_ready}
-
-    async def _bus_ready(self) -> bool:
-        return self.bus.is_connected
+        return {"database": self.db.ready, "bus": self.bus.ready}
 
     async def stop(self) -> None:
         await self.consumers.stop()

@@ -30,13 +30,10 @@ class Expiration:
     consumers: ConsumerGroup
 
     def readiness_checks(self) -> dict[str, ReadinessCheck]:
-        return {"redis": self._redis_ready, "bus": self._bus_ready}
+        return {"redis": self._redis_ready, "bus": self.bus.ready}
 
     async def _redis_ready(self) -> bool:
         return bool(await self.redis.ping())
-
-    async def _bus_ready(self) -> bool:
-        return self.bus.is_connected
 
     async def stop(self) -> None:
         """Stop scheduling, then running jobs; then close the bus and Redis."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ticketing_common.events import OrderCancelled, OrderCreated
-from ticketing_common.listeners import DeliveryPolicy, Listener
+from ticketing_common.listeners import DeliveryPolicy, Listener, transactional_listeners
 from ticketing_common.unit_of_work import Database
 from tickets import handlers
 from tickets.config import Settings
@@ -26,19 +26,10 @@ def delivery_policy(settings: Settings) -> DeliveryPolicy:
 def listeners(db: Database, settings: Settings) -> list[Listener[Any]]:
     """order.created reserves the ticket; order.cancelled releases it."""
     policy = delivery_policy(settings)
-    return [
-        Listener.transactional(
-            durable="tickets-order-created",
-            event=OrderCreated,
-            db=db,
-            handle=handlers.reserve_ticket,
-            policy=policy,
-        ),
-        Listener.transactional(
-            durable="tickets-order-cancelled",
-            event=OrderCancelled,
-            db=db,
-            handle=handlers.release_ticket,
-            policy=policy,
-        ),
-    ]
+    return transactional_listeners(
+        db,
+        [
+            ("tickets-order-created", OrderCreated, handlers.reserve_ticket, policy),
+            ("tickets-order-cancelled", OrderCancelled, handlers.release_ticket, policy),
+        ],
+    )
