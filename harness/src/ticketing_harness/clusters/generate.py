@@ -53,9 +53,7 @@ def service_env(service: Service) -> list[Manifest]:
         env.append(_secret_env("JWT_KEY", naming.JWT_SECRET, "JWT_KEY"))
     if service.database is not None:
         env.append(
-            _secret_env(
-                "DATABASE_URL", naming.POSTGRES_SECRET, naming.database_url_key(service)
-            )
+            _secret_env("DATABASE_URL", naming.POSTGRES_SECRET, naming.database_url_key(service))
         )
     for server, variable in ((Server.NATS, "NATS_URL"), (Server.REDIS, "REDIS_URL")):
         if server in service.needs:
