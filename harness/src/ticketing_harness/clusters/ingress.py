@@ -76,9 +76,8 @@ def run(session: Session) -> str:
             interval=session.poll_interval,
             what=f"applying {ctl.settings} failed",
         )
-    for job in ctl.jobs:
-        kube.wait(k8s.job_target(job, ctl.namespace), _left(deadline))
-    kube.wait(k8s.deployment_target(ctl.deployment, ctl.namespace), _left(deadline))
+    jobs = [k8s.job_target(job, ctl.namespace) for job in ctl.jobs]
+    kube.wait_all([*jobs, k8s.deployment_target(ctl.deployment, ctl.namespace)], _left(deadline))
     if ctl.webhook_service:
         service = ctl.webhook_service
         until(

@@ -139,13 +139,27 @@ class Kube:
 
     def wait(self, target: Target, timeout: float) -> Manifest:
         """The object once `target.ready` holds, watched until `timeout` seconds pass."""
-        return asyncio.run(self._wait(target, timeout))
+        return self.wait_all([target], timeout)[0]
 
-    async def _wait(self, target: Target, timeout: float) -> Manifest:
-        last: Manifest | None = None
+    def wait_all(self, targets: list[Target], timeout: float) -> list[Manifest]:
+        """Watch every target at once until each is ready; fail naming one that is not."""
+        return asyncio.run(self._wait_all(targets, timeout))
+
+    async def _wait_all(self, targets: list[Target], timeout: float) -> list[Manifest]:
         client = AsyncClient(
             config=self.config, field_manager=FIELD_MANAGER, timeout=httpx2.Timeout(self.timeout)
         )
+        try:
+            async with asyncio.TaskGroup() as group:
+                tasks = [group.create_task(self._wait(client, t, timeout)) for t in targets]
+        except* HarnessError as failures:
+            raise failures.exceptions[0] from None
+        finally:
+            await client.close()
+        return [task.result() for task in tasks]
+
+    async def _wait(self, client: AsyncClient, target: Target, timeout: float) -> Manifest:
+        last: Manifest | None = None
         try:
             async with asyncio.timeout(timeout):
                 watch = client.watch(
@@ -165,8 +179,6 @@ class Kube:
             ) from None
         except ApiError as error:
             raise HarnessError(f"cannot watch {target.what}: {error.status.message}") from None
-        finally:
-            await client.close()
         raise HarnessError(f"the watch on {target.what} ended")
 
 

@@ -71,8 +71,8 @@ def _reuse(session: Session) -> str:
             " was not created by ticketing: choose another --name, or use it with"
             f" --context {session.context} --yes"
         )
-    session.check_context()
     session.remember(created_by_us=True, done="cluster")
+    session.check_context()
     return f"reusing cluster {session.spec.name} (context {session.context})"
 
 

@@ -163,7 +163,6 @@ def run_deploy(session: Session) -> str:
     kube = session.kube
     kube.apply(manifests)
     targets = [t for t in map(k8s.rollout_target, manifests) if t is not None]
-    for target in targets:
-        kube.wait(target, max(deadline - time.monotonic(), 1.0))
+    kube.wait_all(targets, max(deadline - time.monotonic(), 1.0))
     session.remember(done="deploy")
     return f"applied {len(manifests)} objects; {len(targets)} workloads rolled out"
