@@ -19,7 +19,16 @@ from ticketing_harness.clusters.spec import ClusterSpec
 
 from .fake_kube import FakeCluster, fake_kube
 
-TOOLS = ("kind", "docker", "kubectl", "gcloud", "gke-gcloud-auth-plugin", "eksctl", "aws", "skaffold")
+TOOLS = (
+    "kind",
+    "docker",
+    "kubectl",
+    "gcloud",
+    "gke-gcloud-auth-plugin",
+    "eksctl",
+    "aws",
+    "skaffold",
+)
 
 
 @dataclass
@@ -52,7 +61,7 @@ def stubs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Stubs:
     script = Path(__file__).with_name("stub_tool.py")
     for tool in TOOLS:
         wrapper = directory / tool
-        wrapper.write_text(f"#!/bin/sh\nexec \"{sys.executable}\" -S \"{script}\" {tool} \"$@\"\n")
+        wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" -S "{script}" {tool} "$@"\n')
         wrapper.chmod(0o755)
     found = Stubs(directory, tmp_path / "calls.jsonl", tmp_path / "stub-state.json")
     monkeypatch.setenv("PATH", f"{directory}{os.pathsep}{os.environ['PATH']}")

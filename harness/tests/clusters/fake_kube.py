@@ -26,7 +26,7 @@ _NAMESPACED = re.compile(
 _CLUSTER = re.compile(r"^/(?P<api>api/v1|apis/[^/]+/[^/]+)/(?P<plural>[^/]+)(?:/(?P<name>[^/]+))?$")
 WEBHOOK_REFUSAL = (
     'Internal error occurred: failed calling webhook "validate.nginx.ingress.kubernetes.io":'
-    " failed to call webhook: Post \"https://ingress-nginx-controller-admission.ingress-nginx"
+    ' failed to call webhook: Post "https://ingress-nginx-controller-admission.ingress-nginx'
     '.svc:443/networking/v1/ingresses?timeout=10s": dial tcp 10.96.0.10:443: connect: connection'
     " refused"
 )
@@ -75,7 +75,11 @@ class FakeCluster:
 
     def get(self, plural: str, namespace: str | None, name: str) -> Manifest | None:
         return next(
-            (o for (_, ns, p, n), o in self.objects.items() if (p, ns, n) == (plural, namespace, name)),
+            (
+                o
+                for (_, ns, p, n), o in self.objects.items()
+                if (p, ns, n) == (plural, namespace, name)
+            ),
             None,
         )
 
@@ -87,7 +91,9 @@ class FakeCluster:
         generation = (previous or {}).get("metadata", {}).get("generation", 0) + 1
         body = json.loads(json.dumps(body))
         body["metadata"].update(resourceVersion=str(self.version), generation=generation)
-        body["metadata"].setdefault("creationTimestamp", f"2026-01-01T00:00:{self.version % 60:02d}Z")
+        body["metadata"].setdefault(
+            "creationTimestamp", f"2026-01-01T00:00:{self.version % 60:02d}Z"
+        )
         self.objects[key] = body
         return body
 
@@ -95,16 +101,24 @@ class FakeCluster:
         """What `kubectl apply -f <controller manifest>` would leave in the cluster."""
         if "ingress-nginx" in url:
             kind = "/provider/kind/" in url
-            self._put("apps/v1", "deployments", _deployment("ingress-nginx", "ingress-nginx-controller"))
+            self._put(
+                "apps/v1", "deployments", _deployment("ingress-nginx", "ingress-nginx-controller")
+            )
             for job in ("ingress-nginx-admission-create", "ingress-nginx-admission-patch"):
                 self._put("batch/v1", "jobs", _object("batch/v1", "Job", "ingress-nginx", job))
             self._put(
                 "v1",
                 "services",
-                _service("ingress-nginx", "ingress-nginx-controller", "NodePort" if kind else "LoadBalancer"),
+                _service(
+                    "ingress-nginx",
+                    "ingress-nginx-controller",
+                    "NodePort" if kind else "LoadBalancer",
+                ),
             )
             slice_ = _object("discovery.k8s.io/v1", "EndpointSlice", "ingress-nginx", "admission-x")
-            slice_["metadata"]["labels"] = {"kubernetes.io/service-name": "ingress-nginx-controller-admission"}
+            slice_["metadata"]["labels"] = {
+                "kubernetes.io/service-name": "ingress-nginx-controller-admission"
+            }
             slice_["addressType"] = "IPv4"
             slice_["endpoints"] = [{"addresses": ["10.0.0.9"], "conditions": {"ready": True}}]
             self._put("discovery.k8s.io/v1", "endpointslices", slice_)
@@ -144,11 +158,14 @@ class FakeCluster:
             }
         elif plural == "jobs" and reads > self.behaviour.job_reads:
             obj["status"] = {"conditions": [{"type": "Complete", "status": "True"}]}
-        elif plural == "services" and spec.get("type") == "LoadBalancer":
-            if reads > self.behaviour.load_balancer_reads:
-                hostname = self.behaviour.load_balancer_hostname
-                entry = {"hostname": hostname} if hostname else {"ip": "203.0.113.7"}
-                obj["status"] = {"loadBalancer": {"ingress": [entry]}}
+        elif (
+            plural == "services"
+            and spec.get("type") == "LoadBalancer"
+            and reads > self.behaviour.load_balancer_reads
+        ):
+            hostname = self.behaviour.load_balancer_hostname
+            entry = {"hostname": hostname} if hostname else {"ip": "203.0.113.7"}
+            obj["status"] = {"loadBalancer": {"ingress": [entry]}}
         return obj
 
 
@@ -192,7 +209,14 @@ def _selected(obj: Manifest, params: dict[str, str]) -> bool:
 
 
 def _status(code: int, message: str, reason: str = "") -> Manifest:
-    return {"kind": "Status", "apiVersion": "v1", "status": "Failure", "message": message, "reason": reason, "code": code}
+    return {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "status": "Failure",
+        "message": message,
+        "reason": reason,
+        "code": code,
+    }
 
 
 @contextmanager
@@ -202,7 +226,9 @@ def fake_kube(cluster: FakeCluster) -> Iterator[str]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def _reply(self, code: int, body: Manifest | str, content_type: str = "application/json") -> None:
+        def _reply(
+            self, code: int, body: Manifest | str, content_type: str = "application/json"
+        ) -> None:
             data = (body if isinstance(body, str) else json.dumps(body)).encode()
             self.send_response(code)
             self.send_header("Content-Type", content_type)
@@ -243,14 +269,23 @@ def fake_kube(cluster: FakeCluster) -> Iterator[str]:
                     return
                 stored = body if dry_run else cluster.store(match["api"], match["plural"], body)
                 if not dry_run and body["kind"] == "Gateway":
-                    cluster._put("v1", "services", _service(match["ns"], f"{body['metadata']['name']}-nginx", "LoadBalancer"))
+                    cluster._put(
+                        "v1",
+                        "services",
+                        _service(match["ns"], f"{body['metadata']['name']}-nginx", "LoadBalancer"),
+                    )
             self._reply(200, stored)
 
         def do_DELETE(self) -> None:
-            request, match = self._parse()
+            _, match = self._parse()
             assert match is not None
             with cluster.lock:
-                found = [k for k, o in cluster.objects.items() if (k[2], k[1], k[3]) == (match["plural"], match.groupdict().get("ns"), match["name"])]
+                found = [
+                    k
+                    for k, o in cluster.objects.items()
+                    if (k[2], k[1], k[3])
+                    == (match["plural"], match.groupdict().get("ns"), match["name"])
+                ]
                 for key in found:
                     del cluster.objects[key]
             if found:
@@ -275,8 +310,12 @@ def fake_kube(cluster: FakeCluster) -> Iterator[str]:
                     obj = None
                     items = [
                         cluster.observe(plural, json.loads(json.dumps(o)))
-                        for (_, ns, p, _n), o in sorted(cluster.objects.items(), key=lambda kv: str(kv[0]))
-                        if p == plural and (namespace is None or ns == namespace) and _selected(o, request.params)
+                        for (_, ns, p, _n), o in sorted(
+                            cluster.objects.items(), key=lambda kv: str(kv[0])
+                        )
+                        if p == plural
+                        and (namespace is None or ns == namespace)
+                        and _selected(o, request.params)
                     ]
             if name is not None:
                 if obj is None:
@@ -287,10 +326,18 @@ def fake_kube(cluster: FakeCluster) -> Iterator[str]:
             if request.params.get("watch") == "true":
                 self._watch(items)
                 return
-            self._reply(200, {"kind": "List", "apiVersion": "v1", "metadata": {"resourceVersion": str(cluster.version)}, "items": items})
+            self._reply(
+                200,
+                {
+                    "kind": "List",
+                    "apiVersion": "v1",
+                    "metadata": {"resourceVersion": str(cluster.version)},
+                    "items": items,
+                },
+            )
 
         def _watch(self, items: list[Manifest]) -> None:
-            """The current state as ADDED events, then the stream ends (the client watches again)."""
+            """The current state as ADDED events; then the stream ends and the client re-watches."""
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Transfer-Encoding", "chunked")

@@ -72,7 +72,11 @@ def kind(args: list[str], clusters: list[str]) -> int:
         return 0
     if args[:2] == ["create", "cluster"]:
         if name in clusters:
-            print(f'ERROR: failed to create cluster: node(s) already exist for a cluster with the name "{name}"', file=sys.stderr)
+            print(
+                "ERROR: failed to create cluster: node(s) already exist for a cluster"
+                f' with the name "{name}"',
+                file=sys.stderr,
+            )
             return 1
         clusters.append(name)
         _kubeconfig(Path(_option(args, "--kubeconfig") or ""), f"kind-{name}")
@@ -95,7 +99,11 @@ def gcloud(args: list[str], clusters: list[str], state: dict[str, Any]) -> int:
         verb, name = args[2], args[3]
         if verb == "describe":
             if name not in clusters:
-                print(f"ERROR: (gcloud.container.clusters.describe) ResponseError: code=404, message=Not found: {name}.", file=sys.stderr)
+                print(
+                    "ERROR: (gcloud.container.clusters.describe) ResponseError: code=404,"
+                    f" message=Not found: {name}.",
+                    file=sys.stderr,
+                )
                 return 1
             print("ticketing")
             return 0
@@ -132,8 +140,8 @@ def eksctl(args: list[str], clusters: list[str]) -> int:
         _kubeconfig(Path(_option(args, "--kubeconfig") or ""), f"dev@{name}.{region}.eksctl.io")
         return 0
     if args[:2] == ["utils", "write-kubeconfig"]:
-        name, region = _option(args, "--cluster"), _option(args, "--region")
-        _kubeconfig(Path(_option(args, "--kubeconfig") or ""), f"dev@{name}.{region}.eksctl.io")
+        cluster, where = _option(args, "--cluster"), _option(args, "--region")
+        _kubeconfig(Path(_option(args, "--kubeconfig") or ""), f"dev@{cluster}.{where}.eksctl.io")
         return 0
     if args[:2] == ["delete", "cluster"]:
         clusters.remove(_option(args, "--name") or "")
@@ -164,7 +172,11 @@ def docker(args: list[str], state: dict[str, Any]) -> int:
         return 0
     if args[:1] == ["info"]:
         if state.get("docker_down"):
-            print("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?", file=sys.stderr)
+            print(
+                "Cannot connect to the Docker daemon at unix:///var/run/docker.sock."
+                " Is the docker daemon running?",
+                file=sys.stderr,
+            )
             return 1
         print("28.2.2")
         return 0
@@ -191,7 +203,9 @@ def kubectl(args: list[str]) -> int:
 
         url = _option(args, "--filename") or ""
         data = json.dumps({"url": url}).encode()
-        request = urllib.request.Request(f"{os.environ['FAKE_KUBE_URL']}/_fake/install", data, method="POST")
+        request = urllib.request.Request(
+            f"{os.environ['FAKE_KUBE_URL']}/_fake/install", data, method="POST"
+        )
         urllib.request.urlopen(request).read()
         print(f"applied {url}")
         return 0
@@ -221,7 +235,11 @@ def _option(args: list[str], flag: str) -> str | None:
 
 
 def _env() -> dict[str, str]:
-    return {key: value for key, value in os.environ.items() if key in ("KUBECONFIG", "TICKETING_MANIFESTS")}
+    return {
+        key: value
+        for key, value in os.environ.items()
+        if key in ("KUBECONFIG", "TICKETING_MANIFESTS")
+    }
 
 
 def _save(path: Path, state: dict[str, Any]) -> None:

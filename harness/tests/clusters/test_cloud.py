@@ -38,7 +38,9 @@ def test_gke_waits_for_the_load_balancer_and_maps_ticketing_dev_to_it(
     assert results["hosts"].startswith("ticketing.dev -> 203.0.113.7")
     assert "203.0.113.7 ticketing.dev" in session.hosts_file.read_text()
     deployments = [m for m in cluster.applied(namespace="ticketing") if m["kind"] == "Deployment"]
-    assert {m["spec"]["replicas"] for m in deployments if m["metadata"]["name"] != "localstripe"} == {2}
+    assert {
+        m["spec"]["replicas"] for m in deployments if m["metadata"]["name"] != "localstripe"
+    } == {2}
 
 
 def test_delete_removes_the_load_balancers_before_the_cluster(
@@ -55,7 +57,9 @@ def test_delete_removes_the_load_balancers_before_the_cluster(
     assert deleted_services, "the LoadBalancer Service was not deleted"
     commands = stubs.commands()
     assert any(c.startswith("gcloud container clusters delete ticketing") for c in commands)
-    assert not [o for o in cluster.objects.values() if (o.get("spec") or {}).get("type") == "LoadBalancer"]
+    assert not [
+        o for o in cluster.objects.values() if (o.get("spec") or {}).get("type") == "LoadBalancer"
+    ]
     assert "ticketing.dev" not in session.hosts_file.read_text()
     assert not session.files.directory.exists()
 
@@ -71,7 +75,10 @@ def test_eks_creates_from_the_cluster_config_and_resolves_the_load_balancer_host
     config = session.files.eksctl_config.read_text()
     assert "name: shop" in config and "region: eu-west-1" in config
     commands = stubs.commands()
-    assert f"eksctl create cluster -f {session.files.eksctl_config}" in commands[index_of(commands, "eksctl create")]
+    assert (
+        f"eksctl create cluster -f {session.files.eksctl_config}"
+        in commands[index_of(commands, "eksctl create")]
+    )
     assert "provider/aws/deploy.yaml" in commands[index_of(commands, " apply ")]
     registry = "123456789012.dkr.ecr.eu-west-1.amazonaws.com"
     assert f"docker login --username AWS --password-stdin {registry}" in commands
@@ -90,7 +97,10 @@ def test_eks_gateway_gets_a_network_load_balancer(
 
     proxy = next(m for m in cluster.applied() if m["kind"] == "NginxProxy")
     patch = proxy["spec"]["kubernetes"]["service"]["patches"][0]["value"]
-    assert patch["metadata"]["annotations"]["service.beta.kubernetes.io/aws-load-balancer-type"] == "nlb"
+    assert (
+        patch["metadata"]["annotations"]["service.beta.kubernetes.io/aws-load-balancer-type"]
+        == "nlb"
+    )
 
 
 def test_container_registry_names_are_refused() -> None:

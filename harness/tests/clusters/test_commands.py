@@ -47,13 +47,17 @@ def test_a_context_that_looks_like_production_is_refused(
 ) -> None:
     session = make_session(KIND, named_context="gke_shop_europe-west1_prod")
 
-    with pytest.raises(HarnessError, match="looks like production.*--yes"):
+    with pytest.raises(HarnessError, match=r"looks like production.*--yes"):
         perform(session, deploy_steps(session))
     assert cluster.requests == []
 
 
 def test_a_named_context_needs_confirmation_and_is_never_made_current(
-    stubs: Stubs, cluster: FakeCluster, make_session: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    stubs: Stubs,
+    cluster: FakeCluster,
+    make_session: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     kubeconfig = tmp_path / "user-kubeconfig"
     config = {
@@ -98,8 +102,8 @@ def test_logs_come_from_every_pod_of_the_service(
     create(make_session(KIND))
     session = make_session(KIND)
     lines: list[str] = []
-    for pod in pod_names(session, "orders"):
-        stream(session, pod, False, 10, True, lines.append)
+    for name in pod_names(session, "orders"):
+        stream(session, name, False, 10, True, lines.append)
     session.close()
 
     assert lines == [
@@ -142,7 +146,8 @@ def test_dev_runs_skaffold_on_the_clusters_kustomization_pinned_to_its_context(
         (
             "gke",
             [
-                "gcloud container clusters create-auto ticketing --region us-central1 --project demo",
+                "gcloud container clusters create-auto ticketing --region us-central1"
+                " --project demo",
                 "provider/cloud/deploy.yaml",
                 "docker push 'us-central1-docker.pkg.dev/demo/ticketing/auth:<git commit>'",
                 "load balancer address of Service ingress-nginx/ingress-nginx-controller",
@@ -168,7 +173,9 @@ def test_plan_prints_every_step_and_command_and_runs_none(
     )  # fmt: skip
 
     assert result.returncode == 0, result.stderr
-    steps = [line for line in result.stdout.splitlines() if line[:2] in {f"{n}." for n in range(1, 9)}]
+    steps = [
+        line for line in result.stdout.splitlines() if line[:2] in {f"{n}." for n in range(1, 9)}
+    ]
     assert len(steps) == 8, result.stdout
     for text in expected:
         assert text in result.stdout, text

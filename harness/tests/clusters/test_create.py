@@ -81,7 +81,7 @@ def test_kind_create_runs_every_step_in_order_and_applies_what_it_rendered(
     for manifest in rendered:
         key = (manifest["kind"], manifest["metadata"]["name"])
         # What lightkube sends: the manifest as its model reads it (kinds of embedded objects).
-        assert applied[key] == from_dict(manifest).to_dict(), key
+        assert applied[key] == from_dict(manifest).to_dict(), key  # type: ignore[no-untyped-call]
     images = [
         container["image"]
         for m in rendered
@@ -138,9 +138,14 @@ def test_webhook_that_never_answers_fails_with_its_message(
     cluster.behaviour.webhook_refusals = 10_000
     session = make_session(ClusterSpec(Provider.KIND), timeout=1.0)
 
-    with pytest.raises(HarnessError, match="does not accept our routing yet.*failed calling webhook"):
+    with pytest.raises(
+        HarnessError, match=r"does not accept our routing yet.*failed calling webhook"
+    ):
         create(session)
-    assert not any(m["kind"] == "Deployment" and m["metadata"]["namespace"] == "ticketing" for m in cluster.applied())
+    assert not any(
+        m["kind"] == "Deployment" and m["metadata"]["namespace"] == "ticketing"
+        for m in cluster.applied()
+    )
 
 
 def test_a_cluster_of_that_name_made_by_someone_else_is_refused(
