@@ -167,8 +167,8 @@ def aws(args: list[str], state: dict[str, Any]) -> int:
 
 def docker(args: list[str], state: dict[str, Any]) -> int:
     images: list[str] = state.setdefault("images", [])
-    if args[:1] == ["version"]:
-        print("28.2.2")
+    if args[:1] == ["--version"]:
+        print("Docker version 28.2.2, build e6534b4")
         return 0
     if args[:1] == ["info"]:
         if state.get("docker_down"):

@@ -55,7 +55,7 @@ TOOLS = {
     ),
     "docker": Tool(
         "docker",
-        command("docker", "version", "--format", "{{.Client.Version}}"),
+        command("docker", "--version"),
         (24, 0, 0),
         "building images with BuildKit",
     ),
