@@ -44,7 +44,7 @@ def test_latest_and_untagged_images_are_found_unless_never_pulled() -> None:
 
 
 def test_ingresses_without_a_class_are_found() -> None:
-    ingresses = [
+    ingresses: list[dict[str, Any]] = [
         {"metadata": {"name": "old", "namespace": "x"}, "spec": {"rules": []}},
         {"metadata": {"name": "new", "namespace": "x"}, "spec": {"ingressClassName": "nginx"}},
     ]
