@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from ticketing_harness.clusters import preflight, release
 from ticketing_harness.clusters.commands import Command
-from ticketing_harness.clusters.manifests import write_manifests
 from ticketing_harness.clusters.providers import Kind
 from ticketing_harness.clusters.session import Session
 from ticketing_harness.clusters.steps import Step
@@ -46,13 +45,7 @@ def dev_steps(session: Session) -> list[Step]:
         registry = cloud.registry(session.runner)
         if not isinstance(cloud, Kind):
             session.runner.run(cloud.docker_login(str(registry)))
-        write_manifests(
-            session.files,
-            session.repo,
-            session.cloud.overlay,
-            session.spec.ingress,
-            localstripe=session.stripe_key is None,
-        )
+        session.write_manifests()
         session.runner.run(skaffold_command(session, session.context, registry), stream=True)
         return "skaffold dev ended"
 

@@ -16,7 +16,7 @@ import yaml
 from ticketing_harness.clusters import kube as k8s
 from ticketing_harness.clusters.commands import failure_message
 from ticketing_harness.clusters.controllers import Controller, controller_for
-from ticketing_harness.clusters.manifests import render, render_command, routing, write_manifests
+from ticketing_harness.clusters.manifests import render, render_command, routing
 from ticketing_harness.clusters.naming import NAMESPACE
 from ticketing_harness.clusters.providers import Gke
 from ticketing_harness.clusters.session import Session
@@ -92,13 +92,7 @@ def run(session: Session) -> str:
         )
     if ctl.gateway_class:
         kube.wait(_gateway_class(ctl.gateway_class), _left(deadline))
-    write_manifests(
-        session.files,
-        session.repo,
-        session.cloud.overlay,
-        session.spec.ingress,
-        localstripe=session.stripe_key is None,
-    )
+    session.write_manifests()
     ours = routing(render(session.files.manifests, session.runner), session.spec.ingress)
     attempts = until(
         lambda: kube.try_apply(ours, dry_run=True),

@@ -9,12 +9,7 @@ from ticketing_harness.clusters import kube as k8s
 from ticketing_harness.clusters.commands import Command
 from ticketing_harness.clusters.images import Images, git_tag
 from ticketing_harness.clusters.ingress import namespace
-from ticketing_harness.clusters.manifests import (
-    render,
-    render_command,
-    write_manifests,
-    write_release,
-)
+from ticketing_harness.clusters.manifests import render, render_command, write_release
 from ticketing_harness.clusters.naming import NAMESPACE, built_images
 from ticketing_harness.clusters.providers import Eks, Gke, Kind
 from ticketing_harness.clusters.secrets import ensure_credentials, redacted, secret_manifests
@@ -151,13 +146,7 @@ def plan_deploy(session: Session) -> list[str]:
 def run_deploy(session: Session) -> str:
     deadline = time.monotonic() + session.timeout
     wanted = images(session)
-    write_manifests(
-        session.files,
-        session.repo,
-        session.cloud.overlay,
-        session.spec.ingress,
-        localstripe=session.stripe_key is None,
-    )
+    session.write_manifests()
     write_release(session.files, wanted)
     manifests = render(session.files.release, session.runner)
     kube = session.kube

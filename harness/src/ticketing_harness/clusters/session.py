@@ -11,7 +11,7 @@ from ticketing_harness.clusters.commands import Command, Runner, command
 from ticketing_harness.clusters.guard import confirm_context, current_context, user_kubeconfig
 from ticketing_harness.clusters.images import Images
 from ticketing_harness.clusters.kube import Kube
-from ticketing_harness.clusters.manifests import kubectl
+from ticketing_harness.clusters.manifests import kubectl, write_manifests
 from ticketing_harness.clusters.naming import FIELD_MANAGER
 from ticketing_harness.clusters.paths import ClusterFiles
 from ticketing_harness.clusters.providers import Eks, Gke, Kind, cloud_for
@@ -109,6 +109,16 @@ class Session:
             "apply", "--server-side", "--force-conflicts",
             f"--field-manager={FIELD_MANAGER}", "--filename", url, context=context,
         )  # fmt: skip
+
+    def write_manifests(self) -> Path:
+        """The cluster's kustomization: its overlay, the routing, localstripe without a key."""
+        return write_manifests(
+            self.files,
+            self.repo,
+            self.cloud.overlay,
+            self.spec.ingress,
+            localstripe=self.stripe_key is None,
+        )
 
     def remember(self, created_by_us: bool | None = None, done: str | None = None) -> None:
         """Write the record: the spec, where to reach the cluster, and the steps done."""
