@@ -13,7 +13,7 @@ from ticketing_harness.clusters.devloop import dev_steps
 from ticketing_harness.clusters.logs import pod_names, stream
 from ticketing_harness.clusters.spec import ClusterSpec, Provider
 from ticketing_harness.clusters.status import workloads
-from ticketing_harness.clusters.workflows import deploy_steps
+from ticketing_harness.clusters.workflows import delete_steps, deploy_steps
 from ticketing_harness.errors import HarnessError
 from ticketing_harness.testing.stacks import run_ticketing
 
@@ -52,13 +52,8 @@ def test_a_context_that_looks_like_production_is_refused(
     assert cluster.requests == []
 
 
-def test_a_named_context_needs_confirmation_and_is_never_made_current(
-    stubs: Stubs,
-    cluster: FakeCluster,
-    make_session: Any,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def users_kubeconfig(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, current: str) -> Path:
+    """The user's own kubeconfig ($KUBECONFIG): contexts `lab` and `mine` on the fake API."""
     kubeconfig = tmp_path / "user-kubeconfig"
     config = {
         "apiVersion": "v1",
@@ -69,10 +64,21 @@ def test_a_named_context_needs_confirmation_and_is_never_made_current(
             {"name": "lab", "context": {"cluster": "lab", "user": "lab"}},
             {"name": "mine", "context": {"cluster": "lab", "user": "lab"}},
         ],
-        "current-context": "mine",
+        "current-context": current,
     }
     kubeconfig.write_text(json.dumps(config))
     monkeypatch.setenv("KUBECONFIG", str(kubeconfig))
+    return kubeconfig
+
+
+def test_a_named_context_needs_confirmation_and_is_never_made_current(
+    stubs: Stubs,
+    cluster: FakeCluster,
+    make_session: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    kubeconfig = users_kubeconfig(tmp_path, monkeypatch, current="mine")
 
     unconfirmed = make_session(KIND, named_context="lab")
     with pytest.raises(HarnessError, match="was not created by `ticketing cluster create`"):
@@ -213,3 +219,27 @@ def test_cli_refuses_a_container_registry_name(stubs: Stubs, state_dir: Path) ->
     )  # fmt: skip
 
     assert "Container Registry was shut down" in _one_error_line(result)
+
+
+def test_delete_leaves_a_cluster_ticketing_did_not_create_untouched(
+    stubs: Stubs,
+    cluster: FakeCluster,
+    make_session: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    users_kubeconfig(tmp_path, monkeypatch, current="lab")
+    adopted = make_session(
+        ClusterSpec(Provider.KIND, name="lab"), named_context="lab", confirmed=True
+    )
+    perform(adopted, deploy_steps(adopted))
+    requests_before = len(cluster.requests)
+    calls_before = len(stubs.calls())
+
+    doomed = make_session(
+        ClusterSpec(Provider.KIND, name="lab"), named_context="lab", confirmed=True
+    )
+    with pytest.raises(HarnessError, match="was not created by ticketing: nothing was deleted"):
+        perform(doomed, delete_steps(doomed))
+    assert not [r for r in cluster.requests[requests_before:] if r.method == "DELETE"]
+    assert not any("delete" in call["args"] for call in stubs.calls()[calls_before:])

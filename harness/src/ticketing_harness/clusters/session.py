@@ -54,7 +54,13 @@ class Session:
 
     @property
     def kubeconfig(self) -> Path:
-        return user_kubeconfig() if self.named_context else self.files.kubeconfig
+        """Our own kubeconfig, unless --context names a context of the user's."""
+        record = self.record
+        if self.named_context is None:
+            return self.files.kubeconfig
+        if record is not None and record.context == self.named_context:
+            return Path(record.kubeconfig)
+        return user_kubeconfig()
 
     @property
     def context(self) -> str:

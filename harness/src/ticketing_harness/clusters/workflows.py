@@ -9,6 +9,7 @@ from ticketing_harness.clusters.providers import Kind
 from ticketing_harness.clusters.session import Session
 from ticketing_harness.clusters.steps import Step
 from ticketing_harness.clusters.tools import tools_for
+from ticketing_harness.errors import HarnessError
 
 
 def create_steps(session: Session) -> list[Step]:
@@ -92,10 +93,10 @@ def delete_steps(session: Session) -> list[Step]:
             "load-balancers",
             "Delete the LoadBalancer Services, so no cloud load balancer is left behind",
             lambda: [
-                "check the context (ours, or confirmed)",
+                "check the context, and that ticketing created this cluster",
                 *hosts.plan_release_load_balancers(session),
             ],
-            lambda: checked_context(session) + hosts.release_load_balancers(session),
+            lambda: _ours(session) + hosts.release_load_balancers(session),
         ),
         Step(
             "cluster",
@@ -131,6 +132,19 @@ def checked_context(session: Session) -> str:
     """Apply the context guard; the context, to start a step's result line."""
     session.check_context()
     return f"context {session.context}; "
+
+
+def _ours(session: Session) -> str:
+    """Delete only what we made: a --context cluster's load balancers are someone else's."""
+    checked = checked_context(session)
+    record = session.record
+    if record is None or not record.created_by_us:
+        raise HarnessError(
+            f"cluster {session.spec.name} (context {session.context}) was not created by"
+            " ticketing: nothing was deleted; remove what you deployed with"
+            " `kubectl delete namespace ticketing` on that context"
+        )
+    return checked
 
 
 def _forget(session: Session) -> str:
