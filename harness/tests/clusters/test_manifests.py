@@ -315,3 +315,19 @@ def test_eksctl_config_follows_its_schema() -> None:
     jsonschema.validate(config, schema)
     addons = {addon["name"] for addon in config["addons"]}
     assert "aws-ebs-csi-driver" in addons
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_workload_meets_pod_security_restricted(overlay: str, scratch: Path) -> None:
+    for manifest in rendered(overlay, Ingress.NGINX, True, scratch):
+        if manifest["kind"] not in ("Deployment", "StatefulSet"):
+            continue
+        pod = manifest["spec"]["template"]["spec"]
+        assert pod["securityContext"]["runAsNonRoot"] is True, manifest["metadata"]["name"]
+        assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+        assert pod["automountServiceAccountToken"] is False
+        for container in pod["containers"]:
+            context = container["securityContext"]
+            assert context["allowPrivilegeEscalation"] is False
+            assert context["capabilities"] == {"drop": ["ALL"]}
+            assert "hostPort" not in str(container.get("ports", []))
