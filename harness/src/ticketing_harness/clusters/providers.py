@@ -81,7 +81,7 @@ class Gke:
     def exists(self) -> Command:
         return command(
             "gcloud", "container", "clusters", "describe", self.spec.name, *self._where,
-            "--format=value(resourceLabels.created-by)",
+            "--format=value(name)",
         )  # fmt: skip
 
     def create(self) -> list[Command]:
