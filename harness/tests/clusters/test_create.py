@@ -116,6 +116,8 @@ def test_create_again_reuses_the_cluster_the_images_and_the_secrets(
     second = stubs.commands()[calls_before:]
     assert not any("kind create cluster" in c for c in second)
     assert not any("docker build" in c for c in second)
+    assert not any(" apply " in c for c in second)  # the controller is still installed
+    assert results["ingress"].endswith("skipped")
     assert results["cluster"].startswith("reusing cluster ticketing")
     assert "all already built" in results["images"]
     assert _last_secret(cluster, "ticketing-jwt") == jwt_first
