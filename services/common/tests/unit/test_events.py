@@ -186,7 +186,7 @@ def test_any_model_instance_is_valid_under_its_schema(event_type: str, data: st.
 def test_model_round_trip_is_lossless(event_type: str, data: st.DataObject) -> None:
     event = data.draw(instances(EVENT_MODELS[event_type]))
     assert type(event).from_wire(event.to_wire()) == event
-    assert Envelope.from_bytes(Envelope.wrap(event, "tests").to_bytes()).payload() == event
+    assert Envelope.from_bytes(Envelope.wrap(event).to_bytes()).payload() == event
 
 
 @pytest.mark.parametrize("event_type", EVENT_TYPES)
@@ -324,7 +324,7 @@ def test_models_are_immutable() -> None:
 
 def test_envelope_round_trips_through_bytes() -> None:
     event = BUILT["order.created"]
-    envelope = Envelope.wrap(event, "orders", event_id=ID_A, occurred_at=WHEN)
+    envelope = Envelope.wrap(event, event_id=ID_A, occurred_at=WHEN)
     parsed = Envelope.from_bytes(envelope.to_bytes())
     assert parsed == envelope
     assert (parsed.id, parsed.type, parsed.schema_version) == (ID_A, "order.created", 1)
@@ -333,18 +333,18 @@ def test_envelope_round_trips_through_bytes() -> None:
 
 def test_wrap_gives_each_event_a_new_id_and_the_current_time() -> None:
     before = datetime.now(UTC)
-    first, second = (Envelope.wrap(BUILT["ticket.created"], "tickets") for _ in range(2))
+    first, second = (Envelope.wrap(BUILT["ticket.created"]) for _ in range(2))
     assert first.id != second.id
     assert before <= first.occurred_at <= datetime.now(UTC)
 
 
 def test_wrapped_envelope_validates_against_the_envelope_contract() -> None:
     for event in BUILT.values():
-        CATALOG.validate_envelope(Envelope.wrap(event, "tests").to_wire())
+        CATALOG.validate_envelope(Envelope.wrap(event).to_wire())
 
 
 def test_wire_form_uses_camel_case_names() -> None:
-    body = Envelope.wrap(BUILT["payment.refunded"], "payments", event_id=ID_A).to_bytes()
+    body = Envelope.wrap(BUILT["payment.refunded"], event_id=ID_A).to_bytes()
     assert b'"schemaVersion":1' in body
     assert b'"occurredAt":' in body
     assert b'"stripeRefundId":"re_456"' in body
@@ -361,19 +361,19 @@ GARBAGE: list[tuple[bytes, str]] = [
     (b"[1, 2]", "(root)"),
     (b"{}", "id: is required"),
     (
-        Envelope.wrap(BUILT["ticket.created"], "tickets")
+        Envelope.wrap(BUILT["ticket.created"])
         .to_bytes()
         .replace(b'"ticket.created"', b'"ticket.deleted"'),
         "type:",
     ),
     (
-        Envelope.wrap(BUILT["ticket.created"], "tickets")
+        Envelope.wrap(BUILT["ticket.created"])
         .to_bytes()
         .replace(b'"producer":"tickets",', b""),
         "producer: is required",
     ),
     (
-        Envelope.wrap(BUILT["ticket.created"], "tickets")
+        Envelope.wrap(BUILT["ticket.created"])
         .to_bytes()
         .replace(b'"schemaVersion":1', b'"schemaVersion":2'),
         "schemaVersion:",
@@ -389,7 +389,7 @@ def test_from_bytes_rejects_anything_but_a_valid_envelope(raw: bytes, reason: st
 
 
 def test_payload_that_breaks_its_model_names_the_field() -> None:
-    envelope = Envelope.wrap(BUILT["ticket.created"], "tickets")
+    envelope = Envelope.wrap(BUILT["ticket.created"])
     broken = envelope.model_copy(update={"data": {**envelope.data, "price": 19.99}})
     with pytest.raises(ContractViolation) as caught:
         broken.payload()
@@ -398,6 +398,6 @@ def test_payload_that_breaks_its_model_names_the_field() -> None:
 
 
 def test_payload_of_unknown_major_version_is_a_contract_violation() -> None:
-    envelope = Envelope.wrap(BUILT["ticket.created"], "tickets")
+    envelope = Envelope.wrap(BUILT["ticket.created"])
     with pytest.raises(ContractViolation, match="schemaVersion 2"):
         envelope.model_copy(update={"schema_version": 2}).payload()

@@ -18,7 +18,6 @@ from ticketing_common.events import ExpirationComplete, OrderCreated
 
 log = logging.getLogger(__name__)
 
-PRODUCER = "expiration"
 QUEUE = "expiration:orders"
 EXPIRE_ORDER = "expire_order"
 MAX_RETRY_DELAY = timedelta(seconds=30)
@@ -45,7 +44,7 @@ async def expire_order(ctx: dict[str, Any], order_id: str) -> None:
     """Announce that the order's window has passed; while the bus is down, retry later."""
     bus: Bus = ctx["bus"]
     event = ExpirationComplete(order_id=UUID(order_id))
-    envelope = Envelope.wrap(event, PRODUCER, event_id=expiry_event_id(event.order_id))
+    envelope = Envelope.wrap(event, event_id=expiry_event_id(event.order_id))
     try:
         await bus.publish(envelope)
     except (nats.errors.Error, TimeoutError, OSError) as exc:
