@@ -255,7 +255,8 @@ def _load(root: Path) -> Catalog:
         where = f"events[{index}]"
         contract = _contract(root, entry, where, services, stream_subjects, problems)
         if contract.type in events:
-            problems.append(Problem(CATALOG_FILE, f"{where}.type", f"{contract.type} declared twice"))
+            message = f"{contract.type} declared twice"
+            problems.append(Problem(CATALOG_FILE, f"{where}.type", message))
         elif contract.subject in subjects:
             problems.append(
                 Problem(

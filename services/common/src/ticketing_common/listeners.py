@@ -198,7 +198,8 @@ class Consumer:
         replay_for = (msg.headers or {}).get(REPLAY_FOR_HEADER)
         outcome = await self.process(msg.data, deliveries, replay_for=replay_for)
         if self.bus.recorder is not None:
-            self.bus.recorder.consumed(self.listener.durable, msg.subject, msg.data, outcome.verdict)
+            durable = self.listener.durable
+            self.bus.recorder.consumed(durable, msg.subject, msg.data, outcome.verdict)
         if outcome.verdict in (Verdict.APPLIED, Verdict.SKIPPED):
             await msg.ack()
         elif outcome.verdict is Verdict.REJECTED or deliveries >= self.policy.max_deliver:
