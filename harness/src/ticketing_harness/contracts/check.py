@@ -15,7 +15,7 @@ from ticketing_harness.contracts.inspection import InspectionError
 from ticketing_harness.contracts.lint import schema_problems
 from ticketing_harness.contracts.live import broker_problems
 from ticketing_harness.contracts.models import model_problems
-from ticketing_harness.contracts.sources import contracts_at
+from ticketing_harness.contracts.sources import contracts_at, default_root
 from ticketing_harness.events.connection import tool_bus
 
 
@@ -43,7 +43,8 @@ def check(root: Path, options: CheckOptions = CheckOptions()) -> list[str]:
     problems += model_problems(catalog, _models(code))
     problems += unreleased(root)
     if options.against is not None:
-        with contracts_at(options.against, root) as baseline:
+        # A ref names a commit of the repository these tools ship with.
+        with contracts_at(options.against, default_root()) as baseline:
             problems += breaks_against(baseline, root, options.against)
     if options.nats_url is not None:
         problems += asyncio.run(_live(options.nats_url, catalog, code))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import types
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any, Union, get_args, get_origin
 from uuid import UUID
@@ -32,6 +32,7 @@ from ticketing_common.events import (
     TicketUpdated,
 )
 from ticketing_common.wire import WireModel
+from ticketing_harness.testing.schema_strategies import from_schema
 
 CATALOG = load_catalog()
 EVENT_TYPES = sorted(EVENT_MODELS)
@@ -105,56 +106,6 @@ def _values(model: type[WireModel], name: str) -> st.SearchStrategy[Any]:
         annotation
     )
     return st.none() | FIELD_VALUES[name] if nullable else FIELD_VALUES[name]
-
-
-# The keywords the contracts use; a schema with any other fails here, never silently.
-HANDLED_KEYWORDS = {
-    "$schema", "$id", "title", "description", "examples", "type", "properties", "required",
-    "additionalProperties", "enum", "minimum", "minLength", "maxLength", "pattern", "format",
-}  # fmt: skip
-WIRE_FORMATS: dict[str, st.SearchStrategy[str]] = {
-    "uuid": st.uuids().map(str) | st.uuids().map(lambda u: str(u).upper()),
-    "date-time": st.builds(
-        "{}{}{}{}{}".format,
-        st.dates().map(date.isoformat),
-        st.sampled_from("Tt"),
-        st.times().map(lambda t: t.strftime("%H:%M:%S")),
-        st.from_regex(r"(\.[0-9]{1,9})?", fullmatch=True),
-        st.from_regex(r"[Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9]", fullmatch=True),
-    ),
-}
-
-
-def from_schema(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
-    """Any JSON value `schema` accepts, generated from the schema alone."""
-    unhandled = set(schema) - HANDLED_KEYWORDS
-    assert not unhandled, f"teach from_schema the keywords {unhandled}"
-    if "enum" in schema:
-        return st.sampled_from(schema["enum"])
-    kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-    return st.one_of([_of_kind(kind, schema) for kind in kinds])
-
-
-def _of_kind(kind: str, schema: dict[str, Any]) -> st.SearchStrategy[Any]:
-    if kind == "null":
-        return st.none()
-    if kind == "integer":
-        ints = st.integers(min_value=schema.get("minimum"))
-        # JSON Schema counts 3.0 as an integer too.
-        return ints | ints.filter(lambda i: abs(i) < 2**53).map(float)
-    if kind == "string" and "format" in schema:
-        return WIRE_FORMATS[schema["format"]]
-    if kind == "string" and "pattern" in schema:
-        return st.from_regex(schema["pattern"])
-    if kind == "string":
-        return st.text(min_size=schema.get("minLength", 0), max_size=schema.get("maxLength"))
-    assert kind == "object" and schema["additionalProperties"] is False
-    properties = {name: from_schema(sub) for name, sub in schema["properties"].items()}
-    required = set(schema["required"])
-    return st.fixed_dictionaries(
-        {k: v for k, v in properties.items() if k in required},
-        optional={k: v for k, v in properties.items() if k not in required},
-    )
 
 
 def test_every_event_model_has_a_built_sample() -> None:
