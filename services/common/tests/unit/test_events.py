@@ -318,9 +318,7 @@ GARBAGE: list[tuple[bytes, str]] = [
         "type:",
     ),
     (
-        Envelope.wrap(BUILT["ticket.created"])
-        .to_bytes()
-        .replace(b'"producer":"tickets",', b""),
+        Envelope.wrap(BUILT["ticket.created"]).to_bytes().replace(b'"producer":"tickets",', b""),
         "producer: is required",
     ),
     (
