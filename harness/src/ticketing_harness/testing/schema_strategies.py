@@ -29,6 +29,10 @@ WIRE_FORMATS: dict[str, st.SearchStrategy[str]] = {
 # Every character but NUL and lone surrogates, which no JSON producer of ours can send and
 # PostgreSQL text cannot hold (the tickets service refuses them in titles).
 STORABLE_TEXT = st.characters(exclude_characters="\x00", exclude_categories=["Cs"])
+# The schemas' integers (record versions) have no maximum, but every service stores versions
+# as PostgreSQL integers, so no publisher can write a larger one and no consumer could store
+# it. Saying so in the schemas (`maximum`) narrows them: that waits for a new major version.
+RECORD_VERSION_LIMIT = 2**31 - 1
 
 
 def from_schema(schema: Mapping[str, Any]) -> st.SearchStrategy[Any]:
@@ -45,7 +49,7 @@ def _of_kind(kind: str, schema: Mapping[str, Any]) -> st.SearchStrategy[Any]:
     if kind == "null":
         return st.none()
     if kind == "integer":
-        ints = st.integers(min_value=schema.get("minimum"))
+        ints = st.integers(min_value=schema.get("minimum"), max_value=RECORD_VERSION_LIMIT)
         # JSON Schema counts 3.0 as an integer too.
         return ints | ints.filter(lambda i: abs(i) < 2**53).map(float)
     if kind == "string" and "format" in schema:

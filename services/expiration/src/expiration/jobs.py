@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -29,13 +29,16 @@ def expiry_event_id(order_id: UUID) -> UUID:
 
 
 async def schedule_expiry(redis: ArqRedis, order: OrderCreated) -> bool:
-    """Schedule the order's expiry at its expiresAt; False if it already was (same job id)."""
+    """Schedule the order's expiry at its expiresAt; False if it already was (same job id).
+
+    An order announced after its window passed (the service was down) expires at once.
+    """
     job = await redis.enqueue_job(
         EXPIRE_ORDER,
         str(order.id),
         _job_id=str(order.id),
         _queue_name=QUEUE,
-        _defer_until=order.expires_at,
+        _defer_until=max(order.expires_at, datetime.now(UTC)),
     )
     return job is not None
 
