@@ -46,6 +46,7 @@ def stream_configs(catalog: Catalog) -> list[StreamConfig]:
             name=DEAD_LETTER_STREAM,
             subjects=[f"{DEAD_LETTER_PREFIX}.>"],
             storage=StorageType.FILE,
+            duplicate_window=catalog.duplicate_window,
         ),
     ]
 
