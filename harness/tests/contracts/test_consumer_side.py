@@ -140,7 +140,7 @@ async def _payments_replica_before(pool: asyncpg.Pool, data: Data) -> None:
 
 
 async def _job_scheduled(redis: Any, data: Data) -> bool:
-    return await redis.zscore(QUEUE, str(uuid.UUID(data["id"]))) is not None
+    return bool(await redis.zscore(QUEUE, str(uuid.UUID(data["id"]))) is not None)
 
 
 async def _ticket_free(pool: Any, data: Data) -> bool:
@@ -148,7 +148,7 @@ async def _ticket_free(pool: Any, data: Data) -> bool:
 
 
 async def _ticket_held_by_order(pool: Any, data: Data) -> bool:
-    return await _ticket_holder(pool, data) == uuid.UUID(data["id"])
+    return bool(await _ticket_holder(pool, data) == uuid.UUID(data["id"]))
 
 
 async def _replica_order_created(pool: Any, data: Data) -> bool:

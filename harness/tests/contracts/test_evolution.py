@@ -141,7 +141,7 @@ def test_release_records_a_compatible_change_and_refuses_a_breaking_one(tmp_path
     assert unreleased(root) == []
     assert release(root) == ["released/ticket.created.v1.json"]
     edit_schema("events/order.created.v1.json", _drop_required_user)(root)
-    with pytest.raises(HarnessError, match="data.userId: removed"):
+    with pytest.raises(HarnessError, match=r"data\.userId: removed"):
         release(root)
     result = run_ticketing("contracts", "release", "--contracts", str(root))
     assert result.returncode == 1

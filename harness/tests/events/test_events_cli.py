@@ -35,7 +35,10 @@ async def _durables(connection: Client) -> dict[str, tuple[int, int]]:
     """Each durable consumer's delivered and acknowledged stream sequences."""
     infos = await connection.jetstream().consumers_info("EVENTS")
     return {
-        str(i.name): (i.delivered.stream_seq or 0, i.ack_floor.stream_seq or 0)
+        str(i.name): (
+            i.delivered.stream_seq if i.delivered else 0,
+            i.ack_floor.stream_seq if i.ack_floor else 0,
+        )
         for i in infos
         if i.config.durable_name
     }

@@ -47,7 +47,8 @@ def describe(catalog: Catalog, seq: int, time: datetime, subject: str, body: byt
         envelope = None
     if not isinstance(envelope, dict):
         return StreamEvent(seq, time, subject, "?", "?", "?", "?", None, False, "not a JSON object")
-    data = envelope.get("data") if isinstance(envelope.get("data"), dict) else {}
+    payload = envelope.get("data")
+    data: dict[str, Any] = payload if isinstance(payload, dict) else {}
     problem = ""
     try:
         catalog.validate_envelope(envelope)

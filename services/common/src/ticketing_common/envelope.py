@@ -15,6 +15,9 @@ from ticketing_common.errors import ContractViolation
 from ticketing_common.events import EVENT_MODELS, EventData
 from ticketing_common.wire import Producer, Timestamp, Uuid, WireModel
 
+# The models a reader knows (named outside the class, whose `type` field would shadow `type`).
+EventModels = Iterable[type[EventData]]
+
 
 class Envelope(WireModel):
     """What every message carries: event id, type, schema version, time, producer and data."""
@@ -77,7 +80,7 @@ class Envelope(WireModel):
         except ValidationError as exc:
             raise ContractViolation(known["type"], _describe(exc, ())) from exc
 
-    def payload(self, models: Iterable[type[EventData]] | None = None) -> EventData:
+    def payload(self, models: EventModels | None = None) -> EventData:
         """The payload as the model of its type and major version among `models`.
 
         Args:

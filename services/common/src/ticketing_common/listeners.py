@@ -28,7 +28,8 @@ from ticketing_common.bus import REPLAY_FOR_HEADER, Bus
 from ticketing_common.envelope import Envelope
 from ticketing_common.errors import ContractViolation
 from ticketing_common.events import EventData
-from ticketing_common.jetstream import DeliveryPolicy, consumer_config
+from ticketing_common.jetstream import DeliveryPolicy as DeliveryPolicy  # for the services
+from ticketing_common.jetstream import consumer_config
 from ticketing_common.tasks import cancel_until_done
 from ticketing_common.unit_of_work import Database, UnitOfWork
 

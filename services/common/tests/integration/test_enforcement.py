@@ -167,4 +167,4 @@ async def _at_least(letters_coro: Any, count: int) -> Any:
 
 async def _caught_up(bus: Bus, durable: str) -> bool:
     info = await bus.js.consumer_info(bus.catalog.stream_name, durable)
-    return info.num_pending == 0 and info.num_ack_pending == 0
+    return bool(info.num_pending == 0 and info.num_ack_pending == 0)
