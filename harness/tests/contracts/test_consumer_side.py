@@ -66,24 +66,21 @@ async def _nothing(pool: asyncpg.Pool, data: Data) -> None:
     pass
 
 
-async def _ticket_for_sale(pool: asyncpg.Pool, data: Data) -> None:
-    await pool.execute(
-        "INSERT INTO tickets (id, title, price, user_id) VALUES ($1, 'Gig', 5, $2)"
-        " ON CONFLICT (id) DO UPDATE SET order_id = NULL",
-        uuid.UUID(data["ticket"]["id"]),
-        uuid.uuid4(),
-    )
-    await pool.execute("DELETE FROM ended_orders WHERE order_id = $1", uuid.UUID(data["id"]))
+def _ticket(*, held: bool) -> Callable[[asyncpg.Pool, Data], Awaitable[None]]:
+    """The order's ticket, for sale or held by the order, and the order not yet ended."""
 
+    async def arrange(pool: asyncpg.Pool, data: Data) -> None:
+        order_id = uuid.UUID(data["id"])
+        await pool.execute(
+            "INSERT INTO tickets (id, title, price, user_id, order_id)"
+            " VALUES ($1, 'Gig', 5, $2, $3) ON CONFLICT (id) DO UPDATE SET order_id = $3",
+            uuid.UUID(data["ticket"]["id"]),
+            uuid.uuid4(),
+            order_id if held else None,
+        )
+        await pool.execute("DELETE FROM ended_orders WHERE order_id = $1", order_id)
 
-async def _ticket_held(pool: asyncpg.Pool, data: Data) -> None:
-    await pool.execute(
-        "INSERT INTO tickets (id, title, price, user_id, order_id) VALUES ($1, 'Gig', 5, $2, $3)"
-        " ON CONFLICT (id) DO UPDATE SET order_id = $3",
-        uuid.UUID(data["ticket"]["id"]),
-        uuid.uuid4(),
-        uuid.UUID(data["id"]),
-    )
+    return arrange
 
 
 async def _ticket_holder(pool: asyncpg.Pool, data: Data) -> Any:
@@ -161,8 +158,8 @@ def _not_first_version(data: Data) -> bool:
 
 
 SCENARIOS = {
-    "tickets-order-created": Scenario("tickets", _ticket_for_sale, _ticket_held_by_order),
-    "tickets-order-cancelled": Scenario("tickets", _ticket_held, _ticket_free),
+    "tickets-order-created": Scenario("tickets", _ticket(held=False), _ticket_held_by_order),
+    "tickets-order-cancelled": Scenario("tickets", _ticket(held=True), _ticket_free),
     "orders-ticket-created": Scenario("orders", _nothing, _replica_is),
     "orders-ticket-updated": Scenario("orders", _replica_before, _replica_is, _not_first_version),
     "orders-expiration-complete": Scenario(

@@ -16,7 +16,7 @@ from ticketing_common.events import TicketCreated
 from ticketing_common.listeners import ConsumerGroup, DeliveryPolicy, Listener, Reject, Retry
 from ticketing_harness.waiting import eventually
 
-from .helpers import reached, ticket_created
+from .helpers import at_least, reached, ticket_created
 
 FAST = DeliveryPolicy(ack_wait=2.0, max_deliver=3, retry_delays=(0.1,))
 
@@ -96,7 +96,7 @@ async def test_contract_breaking_message_is_dead_lettered_and_consumer_goes_on(b
             lambda: reached(received, 1), message="valid event after poison not handled"
         )
         letters = await eventually(
-            lambda: _at_least(bus.dead_letters("t-poison"), 2), message="no dead letters"
+            lambda: at_least(bus.dead_letters("t-poison"), 2), message="no dead letters"
         )
     assert received == [good]
     assert all(letter.reason.startswith("contract") for letter in letters)
@@ -113,7 +113,7 @@ async def test_failing_handler_is_dead_lettered_after_max_deliveries(bus: Bus) -
     async with consuming(bus, [Listener("t-failing", TicketCreated, handle, FAST)]):
         await bus.publish(Envelope.wrap(ticket_created()))
         letters = await eventually(
-            lambda: _at_least(bus.dead_letters("t-failing"), 1), message="never dead-lettered"
+            lambda: at_least(bus.dead_letters("t-failing"), 1), message="never dead-lettered"
         )
     assert len(attempts) == FAST.max_deliver
     assert letters[0].deliveries == FAST.max_deliver
@@ -127,12 +127,7 @@ async def test_rejected_event_is_dead_lettered_at_once(bus: Bus) -> None:
     async with consuming(bus, [Listener("t-reject", TicketCreated, handle, FAST)]):
         await bus.publish(Envelope.wrap(ticket_created()))
         letters = await eventually(
-            lambda: _at_least(bus.dead_letters("t-reject"), 1), message="never dead-lettered"
+            lambda: at_least(bus.dead_letters("t-reject"), 1), message="never dead-lettered"
         )
     assert letters[0].deliveries == 1
     assert letters[0].reason == "rejected: ticket belongs to nobody"
-
-
-async def _at_least(letters_coro: Any, count: int) -> Any:
-    letters = await letters_coro
-    return letters if len(letters) >= count else None

@@ -23,7 +23,7 @@ from ticketing_common.recording import read_records
 from ticketing_common.unit_of_work import Database
 from ticketing_harness.waiting import eventually
 
-from .helpers import reached, ticket_created
+from .helpers import at_least, reached, ticket_created
 
 FAST = DeliveryPolicy(ack_wait=2.0, max_deliver=3, retry_delays=(0.1,))
 
@@ -141,7 +141,7 @@ async def test_a_replayed_dead_letter_goes_to_its_consumer_alone_and_once(bus: B
     try:
         await bus.publish(Envelope.wrap(event))
         [letter] = await eventually(
-            lambda: _at_least(bus.dead_letters(), 1), message="never dead-lettered"
+            lambda: at_least(bus.dead_letters(), 1), message="never dead-lettered"
         )
         assert (letter.consumer, letter.reason) == ("t-first", "rejected: not yet fixed")
         fixed = True
@@ -158,11 +158,6 @@ async def test_a_replayed_dead_letter_goes_to_its_consumer_alone_and_once(bus: B
         assert handled == {"t-first": [event.id], "t-second": [event.id]}
     finally:
         await group.stop()
-
-
-async def _at_least(letters_coro: Any, count: int) -> Any:
-    letters = await letters_coro
-    return letters if len(letters) >= count else None
 
 
 async def _caught_up(bus: Bus, durable: str) -> bool:
