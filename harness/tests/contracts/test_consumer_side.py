@@ -89,6 +89,10 @@ async def _ticket_holder(pool: asyncpg.Pool, data: Data) -> Any:
     )
 
 
+async def _no_replica(pool: asyncpg.Pool, data: Data) -> None:
+    await pool.execute("DELETE FROM tickets WHERE id = $1", uuid.UUID(data["id"]))
+
+
 async def _replica_before(pool: asyncpg.Pool, data: Data) -> None:
     await pool.execute(
         "INSERT INTO tickets (id, title, price, version) VALUES ($1, 'Gig', 5, $2)"
@@ -160,7 +164,7 @@ def _not_first_version(data: Data) -> bool:
 SCENARIOS = {
     "tickets-order-created": Scenario("tickets", _ticket(held=False), _ticket_held_by_order),
     "tickets-order-cancelled": Scenario("tickets", _ticket(held=True), _ticket_free),
-    "orders-ticket-created": Scenario("orders", _nothing, _replica_is),
+    "orders-ticket-created": Scenario("orders", _no_replica, _replica_is),
     "orders-ticket-updated": Scenario("orders", _replica_before, _replica_is, _not_first_version),
     "orders-expiration-complete": Scenario(
         "orders", _open_order, _order_status("orderId", "cancelled")
