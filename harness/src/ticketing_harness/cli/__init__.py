@@ -1,8 +1,9 @@
 """The `ticketing` command line.
 
 One module per command group, each with a `register(app)` that adds its commands:
-`stack` (up, down, status, logs), `setup` (certs, doctor, hosts) and `cluster`
-(dev clusters on kind, GKE, EKS). A new group
+`stack` (up, down, status, logs), `setup` (certs, doctor, hosts), `cluster` (dev clusters
+on kind, GKE, EKS), `contracts` (check, diff, release, docs, coverage) and `events` (tail,
+consumers, dlq, replay). A new group
 adds its module here and one `register` line below; `output` is what they share.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import typer
 
-from ticketing_harness.cli import cluster, setup, stack
+from ticketing_harness.cli import cluster, contracts, events, setup, stack
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -22,3 +23,5 @@ app = typer.Typer(
 stack.register(app)
 setup.register(app)
 cluster.register(app)
+contracts.register(app)
+events.register(app)

@@ -18,6 +18,9 @@ from typing import Any
 import httpx
 import psutil
 
+from ticketing_common.contracts import load_catalog
+from ticketing_common.recording import read_records
+from ticketing_harness.contracts.coverage import measure
 from ticketing_harness.ports import free_port
 from ticketing_harness.waiting import eventually
 
@@ -43,6 +46,9 @@ def make_state_dir() -> Path:
     return path
 
 
+RECORDED_EVENTS = "recorded-events"
+
+
 @dataclass(frozen=True)
 class RunningStack:
     """A stack started by the real CLI: its gateway URL, state directory and `up` output."""
@@ -50,6 +56,11 @@ class RunningStack:
     url: str
     state_dir: Path
     up_output: str
+
+    @property
+    def recorded_events(self) -> Path:
+        """Where its services record their messages, if started with `record_events`."""
+        return self.state_dir / RECORDED_EVENTS
 
     def ticketing(
         self, *args: str, env: dict[str, str] | None = None
@@ -70,11 +81,19 @@ class RunningStack:
         return [item["pid"] for item in components], [item["port"] for item in components]
 
 
-def start_stack(*options: str, env: dict[str, str] | None = None) -> RunningStack:
-    """`ticketing up --detach` on a free port in a new state directory; raise with its output."""
+def start_stack(
+    *options: str, env: dict[str, str] | None = None, record_events: bool = False
+) -> RunningStack:
+    """`ticketing up --detach` on a free port in a new state directory; raise with its output.
+
+    With `record_events`, the services record every message they publish and consume
+    (the bus's recording switch) in the stack's `recorded_events` directory.
+    """
     state_dir = make_state_dir()
     port = free_port()
     args = ("up", "--detach", "--port", str(port), "--state-dir", str(state_dir), *options)
+    if record_events:
+        env = {**(env or {}), "RECORD_EVENTS_DIR": str(state_dir / RECORDED_EVENTS)}
     result = run_ticketing(*args, env=env, timeout=180)
     if result.returncode != 0:
         shutil.rmtree(state_dir, ignore_errors=True)
@@ -89,6 +108,11 @@ def stop_stack(stack: RunningStack) -> None:
     if result.returncode != 0:
         raise AssertionError(f"ticketing down failed:\n{result.stdout}\n{result.stderr}")
     shutil.rmtree(stack.state_dir, ignore_errors=True)
+
+
+def invalid_recorded_events(recording: Path) -> list[str]:
+    """Every message recorded as published that breaks its contract, one line each."""
+    return measure(load_catalog(), read_records(recording)).invalid
 
 
 def processes_using(directory: Path) -> list[psutil.Process]:

@@ -62,13 +62,14 @@ async def start_runtime(
 
     Args:
         settings: where the database and the bus are.
-        service: the catalog's name of the service, which its events are published as.
+        service: the catalog's name of the service: it may publish only the events the
+            catalog declares it the publisher of.
         migrations: the service's numbered .sql files.
         listeners: the service's consumers, given its database.
     """
     pool = await open_migrated_pool(settings.database_url, migrations)
     try:
-        bus = await Bus.connect(settings.nats_url, name=settings.service_name)
+        bus = await Bus.for_service(settings, service)
     except BaseException:
         await pool.close()
         raise

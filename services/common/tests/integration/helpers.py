@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sized
+from collections.abc import Awaitable, Sized
 from decimal import Decimal
+from typing import Any
 
 from ticketing_common.events import TicketCreated
 
@@ -22,3 +23,10 @@ def ticket_created(version: int = 0, title: str = "Concert") -> TicketCreated:
 async def reached(items: Sized, count: int) -> bool:
     """For `eventually`: the list has grown to `count` items."""
     return len(items) >= count
+
+
+async def at_least(found: Awaitable[Any], count: int) -> Any:
+    """For `eventually`: the awaited list, once it has `count` items (Any: `eventually` would
+    otherwise hand the caller an optional list)."""
+    items = await found
+    return items if len(items) >= count else None

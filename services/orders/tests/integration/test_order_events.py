@@ -49,14 +49,14 @@ async def order(
 
 async def expire(bus: Bus, order_id: uuid.UUID | str) -> None:
     """The expiration service says the window passed; wait until orders has handled it."""
-    seq = await publish(bus, ExpirationComplete(order_id=uuid.UUID(str(order_id))), "expiration")
+    seq = await publish(bus, ExpirationComplete(order_id=uuid.UUID(str(order_id))))
     await settled(bus, EXPIRATION, seq)
 
 
 async def pay(bus: Bus, order_id: uuid.UUID | str) -> None:
     """The payments service reports a charge; wait until orders has handled it."""
     payment = PaymentCreated(id=uuid.uuid4(), order_id=uuid.UUID(str(order_id)), stripe_id="pi_1")
-    seq = await publish(bus, payment, "payments")
+    seq = await publish(bus, payment)
     await settled(bus, PAYMENT, seq)
 
 
@@ -125,7 +125,7 @@ async def test_expiration_of_an_unknown_order_is_dead_lettered(
     bus: Bus, db: asyncpg.Connection
 ) -> None:
     unknown = uuid.uuid4()
-    await publish(bus, ExpirationComplete(order_id=unknown), "expiration")
+    await publish(bus, ExpirationComplete(order_id=unknown))
     [letter] = await eventually(lambda: bus.dead_letters(EXPIRATION))
     assert str(unknown) in letter.reason
 
