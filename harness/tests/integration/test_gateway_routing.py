@@ -27,13 +27,13 @@ def _answering_its_name(name: str) -> Answer:
 
 
 @pytest.fixture(scope="module")
-def backends() -> Iterator[dict[str, int]]:
+def backends() -> Iterator[dict[str, list[int]]]:
     with contextlib.ExitStack() as servers:
         urls = {
             name: servers.enter_context(stub_server(_answering_its_name(name)))
             for name in routed_services()
         }
-        yield {name: int(url.rsplit(":", 1)[1]) for name, url in urls.items()}
+        yield {name: [int(url.rsplit(":", 1)[1])] for name, url in urls.items()}
 
 
 def _run_gateway(config: GatewayConfig) -> ProcessRecord:
@@ -53,7 +53,7 @@ def _run_gateway(config: GatewayConfig) -> ProcessRecord:
 
 @pytest.fixture(scope="module")
 def plain_gateway(
-    backends: dict[str, int], tmp_path_factory: pytest.TempPathFactory
+    backends: dict[str, list[int]], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[GatewayConfig]:
     state = tmp_path_factory.mktemp("gateway")
     config = GatewayConfig(free_port(), backends, state / "gateway", state / "logs")
@@ -86,7 +86,7 @@ def test_the_gateway_sends_each_path_where_the_route_table_says(
 
 
 def test_the_gateway_serves_https_with_the_local_certificate(
-    backends: dict[str, int], tmp_path: Path
+    backends: dict[str, list[int]], tmp_path: Path
 ) -> None:
     files, _ = ensure_certificates(tmp_path / "certs")
     config = GatewayConfig(

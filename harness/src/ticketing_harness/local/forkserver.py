@@ -1,25 +1,40 @@
 """A fork server for the services: import their code once, then fork one process per service.
 
 Importing FastAPI, pydantic, asyncpg, nats and the rest costs seconds of CPU per
-interpreter; six services paid it six times. `ticketing up` starts this launcher with
-the service modules to preload (`python -m ticketing_harness.local.forkserver auth tickets ...`)
-while the servers start. Each request on stdin, one JSON line
-`{"module": ..., "log": ..., "env": {...}}`, forks a child that becomes that service in
-its own session, output to its log, as `python -m MODULE` would run it; the answer on
-stdout is `{"pid": N}`, or `{"error": ...}` when the module could not be imported. The
-launcher exits at the end of its input.
+interpreter; six services paid it six times. The stack's supervisor starts this launcher
+with the service modules to preload (`python -m ticketing_harness.local.forkserver auth
+tickets ...`) while the servers start, and keeps it for restarts. Requests on stdin, one
+JSON line each, are answered on stdout in order:
+
+- `{"fork": MODULE, "title": ..., "log": ..., "env": {...}}` forks a child that becomes that
+  service in its own session, named `title` in `ps`, output to its log, as `python -m
+  MODULE` would run it: `{"pid": N}`, or `{"error": ...}` when the module does not import;
+- `{"reload": [PACKAGE, ...], "modules": [MODULE, ...], "changed": [PATH, ...]}` imports
+  those packages again from their changed sources, so that the next forks run the new code:
+  `{"reloaded": true}`, or `{"error": TRACEBACK}` and the code imported before stays.
+
+Whenever a child ends, a line `{"exited": PID, "code": N}` says so (N < 0: killed by signal
+-N). The launcher exits at the end of its input.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import importlib.util
 import json
 import os
 import runpy
+import select
 import signal
 import sys
 import traceback
+from pathlib import Path
 from typing import Any
+
+from setproctitle import setproctitle
+
+TITLE = "ticketing: launcher"
 
 
 def preload(modules: list[str]) -> dict[str, str]:
@@ -33,10 +48,33 @@ def preload(modules: list[str]) -> dict[str, str]:
     return failures
 
 
-def become(module: str, log: str, env: dict[str, str]) -> None:
-    """In the forked child: detach, take the service's output and environment, run it."""
+def reload(packages: list[str], modules: list[str], changed: list[str]) -> str | None:
+    """Import `packages` afresh and then `modules`; on failure restore the old ones, say why."""
+    for path in changed:
+        # A rewrite within the second of the last compile could otherwise load the old bytecode.
+        with contextlib.suppress(OSError, ValueError):
+            os.remove(importlib.util.cache_from_source(path))
+    before = {name: module for name, module in sys.modules.items() if _top(name) in packages}
+    for name in before:
+        del sys.modules[name]
+    importlib.invalidate_caches()
+    failures = preload(modules)
+    if not failures:
+        return None
+    for name in [name for name in sys.modules if _top(name) in packages]:
+        del sys.modules[name]
+    sys.modules.update(before)
+    return next(iter(failures.values()))
+
+
+def _top(module: str) -> str:
+    return module.partition(".")[0]
+
+
+def become(module: str, title: str, log: str, env: dict[str, str]) -> None:
+    """In the forked child: detach, take the service's name, output and environment, run it."""
     os.setsid()
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    setproctitle(title)
     output = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     nothing = os.open(os.devnull, os.O_RDONLY)
     os.dup2(nothing, 0)
@@ -50,21 +88,73 @@ def become(module: str, log: str, env: dict[str, str]) -> None:
     runpy.run_module(module, run_name="__main__", alter_sys=True)
 
 
-def serve(failures: dict[str, str]) -> None:
-    """Answer fork requests until stdin ends; never returns in a child."""
-    for line in sys.stdin:
-        request: dict[str, Any] = json.loads(line)
-        module = request["module"]
-        if module in failures:
-            with open(request["log"], "a") as log:
-                log.write(failures[module])
-            _answer({"error": failures[module].strip().splitlines()[-1]})
-            continue
+class ForkServer:
+    """Answers requests until stdin ends, and reports each child that ends."""
+
+    def __init__(self, failures: dict[str, str]) -> None:
+        self.failures = failures
+        self._wake_read, self._wake_write = os.pipe()
+        for fd in (self._wake_read, self._wake_write):
+            os.set_blocking(fd, False)
+
+    def serve(self) -> None:
+        """Never returns in a child: it becomes a service."""
+        # A handler (doing nothing) makes SIGCHLD write to the wake-up pipe that select watches.
+        signal.signal(signal.SIGCHLD, lambda *_: None)
+        signal.set_wakeup_fd(self._wake_write)
+        stdin = sys.stdin.buffer.fileno()
+        pending = b""
+        while True:
+            readable, _, _ = select.select([stdin, self._wake_read], [], [])
+            if self._wake_read in readable:
+                with contextlib.suppress(BlockingIOError):
+                    os.read(self._wake_read, 4096)
+                self._reap()
+            if stdin in readable:
+                chunk = os.read(stdin, 65536)
+                if not chunk:
+                    return
+                pending += chunk
+                *lines, pending = pending.split(b"\n")
+                for line in lines:
+                    self._handle(json.loads(line))
+
+    def _handle(self, request: dict[str, Any]) -> None:
+        if "reload" in request:
+            modules = request["modules"]
+            error = reload(request["reload"], modules, request["changed"])
+            if error is None:
+                self.failures = {m: f for m, f in self.failures.items() if m not in modules}
+            _answer({"reloaded": True} if error is None else {"error": error})
+            return
+        module = request["fork"]
+        if module in self.failures:
+            with Path(request["log"]).open("a") as log:
+                log.write(self.failures[module])
+            _answer({"error": self.failures[module].strip().splitlines()[-1]})
+            return
         pid = os.fork()
         if pid == 0:
-            become(module, request["log"], request["env"])
+            self._forget_parent()
+            become(module, request["title"], request["log"], request["env"])
             raise SystemExit(0)
         _answer({"pid": pid})
+
+    def _forget_parent(self) -> None:
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        os.close(self._wake_read)
+        os.close(self._wake_write)
+
+    def _reap(self) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            _answer({"exited": pid, "code": os.waitstatus_to_exitcode(status)})
 
 
 def _answer(message: dict[str, Any]) -> None:
@@ -73,9 +163,8 @@ def _answer(message: dict[str, Any]) -> None:
 
 
 def main() -> None:
-    # The services' processes are reaped automatically; each child restores the default.
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
-    serve(preload(sys.argv[1:]))
+    setproctitle(TITLE)
+    ForkServer(preload(sys.argv[1:])).serve()
 
 
 if __name__ == "__main__":

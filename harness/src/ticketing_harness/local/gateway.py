@@ -6,7 +6,7 @@ import grp
 import os
 import pwd
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,10 +40,10 @@ class Listener:
 
 @dataclass(frozen=True)
 class GatewayConfig:
-    """Where the gateway listens and which local port each routed service has."""
+    """Where the gateway listens and the local ports of each routed service's processes."""
 
     port: int
-    upstreams: Mapping[str, int]
+    upstreams: Mapping[str, Sequence[int]]
     prefix: Path
     log_dir: Path
     tls: Tls | None = None
@@ -76,7 +76,7 @@ class GatewayConfig:
 
 
 def render_nginx_config(config: GatewayConfig, routes: tuple[Route, ...] = ROUTES) -> str:
-    """The nginx.conf that routes exactly like `routes` to the services' local ports."""
+    """The nginx.conf that routes exactly like `routes`, balancing over each service's ports."""
     missing = [name for name in routed_services(routes) if name not in config.upstreams]
     if missing:
         raise ValueError(f"no port for routed services: {', '.join(missing)}")

@@ -1,17 +1,22 @@
-"""The `ticketing up` side of the fork server in `ticketing_harness.local.forkserver`."""
+"""The supervisor's side of the fork server in `ticketing_harness.local.forkserver`."""
 
 from __future__ import annotations
 
 import json
-import select
+import queue
 import subprocess
 import sys
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
+
+import psutil
 
 from ticketing_harness.errors import HarnessError
 from ticketing_harness.local.processes import ProcessRecord, log_tail
+
+ExitObserver = Callable[[int, int], None]
 
 
 class LaunchFailed(HarnessError):
@@ -21,12 +26,19 @@ class LaunchFailed(HarnessError):
 class Launcher:
     """A running fork server that preloads `modules`; `spawn` turns a fork into a service.
 
-    `ticketing up` starts it first of all, so the preloading overlaps everything else.
+    The supervisor starts it first of all, so the preloading overlaps everything else, and
+    keeps it to fork restarts and to load changed code. `on_exit(pid, code)` hears of each
+    of its services that ends, from a thread of its own.
     """
 
-    def __init__(self, modules: Sequence[str], log: Path) -> None:
+    def __init__(
+        self, modules: Sequence[str], log: Path, on_exit: ExitObserver | None = None
+    ) -> None:
         log.parent.mkdir(parents=True, exist_ok=True)
         self.log = log
+        self.on_exit = on_exit
+        self.exit_codes: dict[int, int] = {}
+        self._answers: queue.Queue[dict[str, Any]] = queue.Queue()
         self._lock = threading.Lock()
         with log.open("ab") as output:
             self._process = subprocess.Popen(
@@ -36,41 +48,98 @@ class Launcher:
                 stderr=output,
                 start_new_session=True,
             )
+        threading.Thread(target=self._read, name="launcher-reader", daemon=True).start()
+
+    @property
+    def alive(self) -> bool:
+        return self._process.poll() is None
 
     def spawn(
-        self, module: str, log: Path, env: Mapping[str, str], timeout: float
+        self,
+        module: str,
+        log: Path,
+        env: Mapping[str, str],
+        timeout: float,
+        title: str | None = None,
     ) -> ProcessRecord:
-        """Fork a process that runs `module` like `python -m`; waits while modules preload."""
-        request = json.dumps({"module": module, "log": str(log), "env": dict(env)})
-        assert self._process.stdin is not None and self._process.stdout is not None
-        with self._lock:
-            try:
-                self._process.stdin.write(request.encode() + b"\n")
-                self._process.stdin.flush()
-                answered, _, _ = select.select([self._process.stdout], [], [], timeout)
-                answer = self._process.stdout.readline() if answered else b""
-            except BrokenPipeError:
-                answer = b""
-        if not answer:
-            raise LaunchFailed(
-                f"the service launcher stopped or did not answer within {timeout:.0f}s. "
-                f"Last lines of {self.log}:\n{log_tail(self.log)}"
-            )
-        reply = json.loads(answer)
+        """Fork a process that runs `module` like `python -m`; waits while modules preload.
+
+        It shows in `ps` as `ticketing: <title>` (default: the module).
+        """
+        request = {
+            "fork": module,
+            "title": f"ticketing: {title or module}",
+            "log": str(log),
+            "env": dict(env),
+        }
+        reply = self._ask(request, timeout)
         if "error" in reply:
             raise LaunchFailed(
                 f"{module} failed to start: {reply['error']}. Last lines of {log}:\n{log_tail(log)}"
             )
-        return ProcessRecord.of(int(reply["pid"]))
+        pid = int(reply["pid"])
+        try:
+            return ProcessRecord.of(pid)
+        except psutil.NoSuchProcess:  # it ended already: a record that is never alive
+            return ProcessRecord(pid, 0.0)
+
+    def reload(
+        self,
+        packages: Sequence[str],
+        modules: Sequence[str],
+        changed: Sequence[Path],
+        timeout: float,
+    ) -> str | None:
+        """Import `packages` again, then `modules`, for the next forks; the traceback if it fails.
+
+        On failure the launcher keeps the code it had, so restarts still run that.
+        """
+        request = {
+            "reload": list(packages),
+            "modules": list(modules),
+            "changed": [str(path) for path in changed],
+        }
+        reply = self._ask(request, timeout)
+        return str(reply["error"]) if "error" in reply else None
+
+    def _ask(self, request: dict[str, Any], timeout: float) -> dict[str, Any]:
+        assert self._process.stdin is not None
+        with self._lock:
+            try:
+                self._process.stdin.write(json.dumps(request).encode() + b"\n")
+                self._process.stdin.flush()
+                reply = self._answers.get(timeout=timeout)
+            except (BrokenPipeError, ValueError, queue.Empty):
+                reply = {}
+        if not reply:
+            self._process.kill()  # a late answer would be taken for the next request's
+            raise LaunchFailed(
+                f"the service launcher stopped or did not answer within {timeout:.0f}s. "
+                f"Last lines of {self.log}:\n{log_tail(self.log)}"
+            )
+        return reply
+
+    def _read(self) -> None:
+        assert self._process.stdout is not None
+        for line in self._process.stdout:
+            message = json.loads(line)
+            if "exited" in message:
+                pid, code = int(message["exited"]), int(message["code"])
+                self.exit_codes[pid] = code
+                if self.on_exit is not None:
+                    self.on_exit(pid, code)
+            else:
+                self._answers.put(message)
+        self._process.stdout.close()
+        self._answers.put({})  # it ended: whoever waits for an answer hears so
 
     def close(self) -> None:
-        """End the launcher once a fork in progress is answered; its services keep running.
+        """End the launcher once a request in progress is answered; its services keep running.
 
         Each service runs in its own session, so ending the launcher does not touch them.
         """
         with self._lock:
-            for pipe in (self._process.stdin, self._process.stdout):
-                if pipe is not None:
-                    pipe.close()
+            if self._process.stdin is not None:
+                self._process.stdin.close()
             self._process.kill()
             self._process.wait()
