@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -72,7 +73,12 @@ class SupervisorProcess:
         )
 
     def stop(self) -> None:
-        """Stop it and the stack, whatever the stack got to (also while it starts)."""
+        """Stop it and the stack, whatever the stack got to (also while it starts).
+
+        A second Ctrl-C meanwhile is ignored: stopping half-way would leave processes behind.
+        """
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_IGN)
         state = StackState.load(self.layout.state_file)
         if state is not None and state.owner_pid == self.process.pid:
             stop_stack(self.layout, state)
