@@ -1,7 +1,8 @@
 """The `ticketing` command line.
 
 One module per command group, each with a `register(app)` that adds its commands:
-`stack` (up, down, status, logs) and `setup` (certs, doctor, hosts). A new group
+`stack` (up, down, status, logs), `setup` (certs, doctor, hosts) and `load`
+(drop, browse, steady, verdict, locustfile). A new group
 adds its module here and one `register` line below; `output` is what they share.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import typer
 
-from ticketing_harness.cli import setup, stack
+from ticketing_harness.cli import load, setup, stack
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -20,3 +21,4 @@ app = typer.Typer(
 
 stack.register(app)
 setup.register(app)
+load.register(app)

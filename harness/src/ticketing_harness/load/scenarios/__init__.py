@@ -1,0 +1,1 @@
+"""The Locust scenarios: `drop`, `browse` and `steady`, each a locustfile run by Locust."""
