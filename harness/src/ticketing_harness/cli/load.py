@@ -54,7 +54,11 @@ StripeApiKey = Annotated[
 ]
 DrainTimeout = Annotated[
     float,
-    typer.Option(min=0, help="Seconds the consumers may take to drain.", rich_help_panel="Verdict"),
+    typer.Option(
+        min=0,
+        help="Seconds the consumers may take to drain and the replicas to agree.",
+        rich_help_panel="Verdict",
+    ),
 ]
 
 

@@ -17,7 +17,6 @@ from ticketing_harness.load.record import RunRecord
 from ticketing_harness.load.snapshot import Snapshot, take
 from ticketing_harness.local.access import StackAccess
 
-SETTLE_SECONDS = 10.0  # after the drain, how long replicas may take to show the last change
 SETTLE_POLL = 0.5
 EXIT_CODES = {Status.PASSED: 0, Status.FAILED: 1, Status.NOT_RUN: 2}
 STYLES = {Status.PASSED: "green", Status.FAILED: "bold red", Status.NOT_RUN: "yellow"}
@@ -77,16 +76,21 @@ class Verdict:
 
 
 async def judge(record: RunRecord, access: StackAccess, *, drain_timeout: float) -> Verdict:
-    """Wait for the consumers to drain, then check the run against every store it can reach."""
+    """Wait for the consumers to drain, then check the run against every store it can reach.
+
+    `drain_timeout` bounds both the drain and the wait for the replicas to agree after it.
+    """
+    deadline = time.monotonic() + drain_timeout
     drain = await wait_until_drained(access, drain_timeout)
-    snapshot = await _settled(record, access, drain)
+    snapshot = await _settled(record, access, drain, deadline)
     checks = [check(record, snapshot, drain) for check in CHECKS]
     return Verdict(record.scenario, record.run_id, record.host, checks)
 
 
-async def _settled(record: RunRecord, access: StackAccess, drain: Drain) -> Snapshot:
-    """A snapshot whose replicas agree, or the last one taken once the settle time is over."""
-    deadline = time.monotonic() + SETTLE_SECONDS
+async def _settled(
+    record: RunRecord, access: StackAccess, drain: Drain, deadline: float
+) -> Snapshot:
+    """A snapshot whose replicas agree, or the last one taken at the deadline."""
     while True:
         snapshot = await take(access, record.ticket_ids)
         converged = replicas_converged(record, snapshot, drain).status is not Status.FAILED
