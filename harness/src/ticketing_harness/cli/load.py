@@ -22,7 +22,7 @@ SCENARIO_HELP = {
     "browse": "Browsing: the listing and ticket pages at a steady rate.",
     "steady": "A steady day: sign-ins, listings, edits, orders and payments, mixed.",
 }
-DEFAULT_USERS = {"drop": 500, "browse": 100, "steady": 100}
+DEFAULT_USERS = {"drop": 300, "browse": 100, "steady": 100}
 VERDICT_DATABASES = ("tickets", "orders", "payments")
 TEST_KEY_PREFIXES = ("sk_test_", "rk_test_")
 

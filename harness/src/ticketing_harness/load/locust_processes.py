@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ticketing_harness.errors import HarnessError
 from ticketing_harness.load.reports import ReportFiles
-from ticketing_harness.load.settings import DOORS_GRACE_SECONDS, LoadSettings
+from ticketing_harness.load.settings import LoadSettings, doors_deadline
 from ticketing_harness.local.processes import log_tail
 from ticketing_harness.ports import free_port
 
@@ -129,12 +129,5 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 def _longest_run(settings: LoadSettings) -> float:
     """Past this, something is stuck: the ramp, the wait for stragglers, the hold, the rest."""
-    ramp = settings.users / settings.spawn_rate
-    return (
-        WORKERS_MAX_WAIT
-        + ramp
-        + DOORS_GRACE_SECONDS
-        + settings.duration
-        + STOP_TIMEOUT
-        + SETUP_ALLOWANCE
-    )
+    doors = doors_deadline(settings.users, settings.spawn_rate)
+    return WORKERS_MAX_WAIT + doors + settings.duration + STOP_TIMEOUT + SETUP_ALLOWANCE

@@ -10,7 +10,11 @@ from ticketing_harness.errors import HarnessError
 
 SCENARIOS = ("drop", "browse", "steady")
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
-DOORS_GRACE_SECONDS = 60.0  # after the last user spawned, how long its sign-up may take
+# Sign-ups are the preparation, not the spike: each Locust process sends a few at a time,
+# as registrations spread before a sale would, instead of queueing hundreds at the auth service.
+SIGN_UPS_AT_ONCE = 8
+SLOWEST_SIGN_UPS_PER_SECOND = 2.0  # past what this rate allows, the doors open anyway
+DOORS_GRACE_SECONDS = 60.0
 _TIMESPAN = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s?)?")
 
 
@@ -42,6 +46,11 @@ class LoadSettings:
     @property
     def distributed(self) -> bool:
         return self.workers + self.remote_workers > 0
+
+
+def doors_deadline(users: int, spawn_rate: float) -> float:
+    """Seconds after the start by which the sale opens, even if some users are not in yet."""
+    return users / spawn_rate + users / SLOWEST_SIGN_UPS_PER_SECOND + DOORS_GRACE_SECONDS
 
 
 def locustfile(scenario: str) -> Path:

@@ -11,7 +11,9 @@ from locust import constant_throughput, task
 
 from ticketing_harness.load.outcomes import Expected, Outcome
 from ticketing_harness.load.plan import HOT_SHARE
-from ticketing_harness.load.scenarios.common import RUN, EveryoneInThenHold, Shopper
+from ticketing_harness.load.scenarios.coordination import EveryoneInThenHold
+from ticketing_harness.load.scenarios.shopper import Shopper
+from ticketing_harness.load.scenarios.state import RUN
 
 __all__ = ["Browser", "EveryoneInThenHold"]
 

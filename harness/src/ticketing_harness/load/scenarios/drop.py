@@ -15,13 +15,9 @@ from locust import task
 
 from ticketing_harness.load.outcomes import Outcome
 from ticketing_harness.load.plan import pick_ticket
-from ticketing_harness.load.scenarios.common import (
-    NOT_YET_TRIES,
-    NOT_YET_WAIT,
-    RUN,
-    EveryoneInThenHold,
-    Shopper,
-)
+from ticketing_harness.load.scenarios.coordination import EveryoneInThenHold
+from ticketing_harness.load.scenarios.shopper import NOT_YET_TRIES, NOT_YET_WAIT, Shopper
+from ticketing_harness.load.scenarios.state import RUN
 
 __all__ = ["Buyer", "EveryoneInThenHold"]
 
@@ -46,7 +42,7 @@ class Buyer(Shopper):
         self.pause = 0.0
         self.done = not self.sign_up()
         self.arrive()
-        RUN.opened.wait()
+        self.wait_for_the_opening()
 
     def wait_time(self) -> float:
         if self.done:

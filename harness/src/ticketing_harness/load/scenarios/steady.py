@@ -10,7 +10,9 @@ import random
 from locust import between, task
 
 from ticketing_harness.load.outcomes import Expected, Outcome
-from ticketing_harness.load.scenarios.common import CREATED, RUN, EveryoneInThenHold, Shopper
+from ticketing_harness.load.scenarios.coordination import EveryoneInThenHold
+from ticketing_harness.load.scenarios.shopper import CREATED, Shopper
+from ticketing_harness.load.scenarios.state import RUN
 
 __all__ = ["EveryoneInThenHold", "Regular"]
 

@@ -1,5 +1,5 @@
-"""What every scenario shares: its options, the tickets listed before it starts, the moment
-every user is in, the shape, the tally users keep and the run record the master writes.
+"""How a run's processes work together: the scenarios' options, the tickets listed before
+the start, the moment every user is in, the shape, and the run record the master writes.
 
 Distributed runs use Locust's own messages: the master lists the tickets and sends them to
 the workers, counts users in as they arrive, then tells everyone the doors are open; workers
@@ -8,73 +8,28 @@ send their tallies with their stats reports and once more when they stop.
 
 from __future__ import annotations
 
-import secrets
 import time
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import gevent
-from gevent.event import Event
 from gevent.pool import Pool
-from locust import FastHttpUser, LoadTestShape, events
+from locust import LoadTestShape, events
 from locust.argument_parser import LocustArgumentParser
-from locust.contrib.fasthttp import FastHttpSession, FastResponse
+from locust.contrib.fasthttp import FastHttpSession
 from locust.env import Environment
 from locust.rpc.protocol import Message
 from locust.runners import LocalRunner, MasterRunner, WorkerRunner
 
-from ticketing_harness.load.outcomes import (
-    ALREADY_RESERVED,
-    Answer,
-    Expected,
-    Outcome,
-    Tally,
-    classify,
-)
+from ticketing_harness.load.outcomes import Outcome, Tally
 from ticketing_harness.load.plan import PlannedTicket, sellers_for, ticket_listings
 from ticketing_harness.load.record import RunRecord
-from ticketing_harness.load.settings import DOORS_GRACE_SECONDS
+from ticketing_harness.load.scenarios.shopper import CREATED, send, sign_up
+from ticketing_harness.load.scenarios.state import ARRIVED, OPEN, PLAN, RUN, TALLY
+from ticketing_harness.load.settings import doors_deadline
 
-ARRIVED, PLAN, OPEN, TALLY = (
-    "ticketing:arrived",
-    "ticketing:plan",
-    "ticketing:open",
-    "ticketing:tally",
-)
-SIGN_UP_TRIES = 10
 SETUP_CONCURRENCY = 16
-NOT_YET_TRIES = 40
-NOT_YET_WAIT = 0.25  # seconds between tries while a record replicates
-TEST_CARD = "pm_card_visa"
-CREATED: Expected = {(201, None): Outcome.OK}
-RESERVE: Expected = {
-    (201, None): Outcome.OK,
-    (400, ALREADY_RESERVED): Outcome.LOST,
-    (404, None): Outcome.NOT_YET,
-}
-PAY: Expected = {
-    (201, None): Outcome.OK,
-    (404, None): Outcome.NOT_YET,
-    (400, "Cannot pay for a cancelled order"): Outcome.REFUSED,
-}
-CANCEL: Expected = {(204, None): Outcome.OK}
-
-
-class RunState:
-    """This process's part of the run."""
-
-    def __init__(self) -> None:
-        self.tickets: list[PlannedTicket] = []
-        self.opened = Event()  # every user is in: the sale is open
-        self.tally = Tally()
-        self.record: RunRecord | None = None  # on the master (or the only process)
-        self.arrived = 0
-        self.everyone_in = Event()
-
-
-RUN = RunState()
 
 
 @events.init_command_line_parser.add_listener
@@ -165,8 +120,7 @@ def _open_doors(environment: Environment) -> None:
     """Open once every user is in, or when the stragglers have had their time."""
     options = environment.parsed_options
     assert options is not None and environment.runner is not None and RUN.record is not None
-    ramp = options.num_users / options.spawn_rate
-    RUN.everyone_in.wait(timeout=ramp + DOORS_GRACE_SECONDS)
+    RUN.everyone_in.wait(timeout=doors_deadline(options.num_users, options.spawn_rate))
     RUN.record.opened_at = time.time()
     environment.runner.send_message(OPEN, {})
 
@@ -240,126 +194,3 @@ class EveryoneInThenHold(LoadTestShape):
         if opened_at is not None and time.time() >= opened_at + options.duration:
             return None
         return options.num_users, options.spawn_rate
-
-
-class Shopper(FastHttpUser):
-    """A user of the marketplace: its requests are tallied; it says when it is in."""
-
-    abstract = True
-    network_timeout = 30.0
-    connection_timeout = 10.0
-    credentials: dict[str, str] | None = None
-
-    def send(
-        self, step: str, method: str, path: str, expected: Expected, body: Any = None
-    ) -> Reply:
-        return send(self.client, step, method, path, expected, body)
-
-    def sign_up(self) -> bool:
-        self.credentials = sign_up(self.client, "buyer")
-        return self.credentials is not None
-
-    def arrive(self) -> None:
-        """Tell the master this user is in (signed up, or given up trying)."""
-        assert self.environment.runner is not None
-        self.environment.runner.send_message(ARRIVED, {})
-
-    def reserve(self, ticket_id: str) -> Reply:
-        """Try to order a ticket; a winner's order is tallied."""
-        reply = self.send("reserve", "POST", "/api/orders", RESERVE, {"ticketId": ticket_id})
-        if reply.outcome is Outcome.OK:
-            RUN.tally.won.append((str(reply.body["id"]), ticket_id))
-        return reply
-
-    def pay(self, order_id: str) -> Outcome:
-        """Pay with the test card, waiting while payments has not heard of the order yet."""
-        body = {"orderId": order_id, "token": TEST_CARD}
-        for _ in range(NOT_YET_TRIES):
-            reply = self.send("pay", "POST", "/api/payments", PAY, body)
-            if reply.outcome is Outcome.OK:
-                RUN.tally.paid.append(order_id)
-            if reply.outcome not in (Outcome.NOT_YET, Outcome.THROTTLED):
-                return reply.outcome
-            gevent.sleep(reply.retry_after if reply.outcome is Outcome.THROTTLED else NOT_YET_WAIT)
-        return Outcome.NOT_YET
-
-    def cancel(self, order_id: str) -> Outcome:
-        reply = self.send("cancel", "DELETE", f"/api/orders/{order_id}", CANCEL)
-        if reply.outcome is Outcome.OK:
-            RUN.tally.cancelled.append(order_id)
-        return reply.outcome
-
-
-# --- requests -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Reply:
-    """A request's outcome, its JSON body when it succeeded, and how long to wait if throttled."""
-
-    outcome: Outcome
-    body: Any
-    retry_after: float
-
-
-def send(
-    session: FastHttpSession,
-    step: str,
-    method: str,
-    path: str,
-    expected: Expected,
-    body: Any = None,
-) -> Reply:
-    """Send a request named `step` in Locust's stats; failures are marked there and tallied."""
-    with session.request(method, path, name=step, json=body, catch_response=True) as response:
-        answer = _answer(response)
-        outcome = classify(answer, expected)
-        if outcome.failed:
-            response.failure(f"{outcome.value}: {answer}")
-        else:
-            response.success()
-    RUN.tally.count(step, outcome, answer)
-    ok = 200 <= answer.status < 300
-    return Reply(outcome, _json(response) if ok else None, _retry_after(response))
-
-
-def sign_up(session: FastHttpSession, role: str) -> dict[str, str] | None:
-    """A new account, signed in: its credentials; waits as told when throttled, then gives up."""
-    email = f"{role}-{uuid.uuid4().hex}@example.com"
-    credentials = {"email": email, "password": secrets.token_urlsafe(12)}
-    for _ in range(SIGN_UP_TRIES):
-        reply = send(session, "sign up", "POST", "/api/users/signup", CREATED, credentials)
-        if reply.outcome is not Outcome.THROTTLED:
-            return credentials if reply.outcome is Outcome.OK else None
-        gevent.sleep(reply.retry_after)
-    return None
-
-
-def _answer(response: FastResponse) -> Answer:
-    status = response.status_code or 0
-    if status == 0:
-        error = getattr(response, "error", None)
-        return Answer(
-            0, type(error).__name__, timed_out=isinstance(error, TimeoutError | gevent.Timeout)
-        )
-    message = None
-    if status >= 400:
-        body = _json(response)
-        if isinstance(body, dict) and body.get("errors"):
-            message = str(body["errors"][0].get("message"))
-    return Answer(status, message)
-
-
-def _json(response: FastResponse) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
-def _retry_after(response: FastResponse) -> float:
-    value = response.headers.get("Retry-After") if response.headers else None
-    try:
-        return max(float(str(value)), 0.1) if value else 1.0
-    except ValueError:
-        return 1.0
