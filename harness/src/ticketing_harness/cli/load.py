@@ -11,11 +11,11 @@ import typer
 
 from ticketing_harness.cli.output import StateDir, console, layout_for, reports_errors
 from ticketing_harness.errors import HarnessError
-from ticketing_harness.local.access import StackAccess, StripeAccess, local_access
 from ticketing_harness.local.control import running_stack
 
 if TYPE_CHECKING:
     from ticketing_harness.load.verdict import Verdict
+    from ticketing_harness.local.access import StackAccess
 
 SCENARIO_HELP = {
     "drop": "A ticket drop: buyers sign up, then all race for a few hot tickets at once.",
@@ -23,6 +23,7 @@ SCENARIO_HELP = {
     "steady": "A steady day: sign-ins, listings, edits, orders and payments, mixed.",
 }
 DEFAULT_USERS = {"drop": 300, "browse": 100, "steady": 100}
+DEFAULT_HOT = 5
 VERDICT_DATABASES = ("tickets", "orders", "payments")
 TEST_KEY_PREFIXES = ("sk_test_", "rk_test_")
 
@@ -82,7 +83,12 @@ def _scenario_command(scenario: str) -> Callable[..., None]:
             int, typer.Option("--users", "-u", min=1, help="Peak concurrent users.")
         ] = DEFAULT_USERS[scenario],
         tickets: Annotated[int, typer.Option(min=1, help="Tickets listed before the start.")] = 50,
-        hot: Annotated[int, typer.Option(min=0, help="How many of them most buyers want.")] = 5,
+        hot: Annotated[
+            int | None,
+            typer.Option(
+                min=0, help="How many of them most buyers want.", show_default="5, at most all"
+            ),
+        ] = None,
         spawn_rate: Annotated[
             float, typer.Option("--spawn-rate", "-r", min=0.1, help="Users started per second.")
         ] = 100.0,
@@ -95,7 +101,8 @@ def _scenario_command(scenario: str) -> Callable[..., None]:
             ),
         ] = "30s",
         host: Annotated[
-            str | None, typer.Option(help="Base URL to load [default: the local stack's gateway].")
+            str | None,
+            typer.Option(help="Base URL to load.", show_default="the local stack's gateway"),
         ] = None,
         workers: Annotated[
             int,
@@ -120,13 +127,14 @@ def _scenario_command(scenario: str) -> Callable[..., None]:
             typer.Option(
                 min=1,
                 max=65535,
-                help="Port the master listens on [default: a free one].",
+                help="Port the master listens on.",
+                show_default="a free one",
                 rich_help_panel="Distributed",
             ),
         ] = None,
         out: Annotated[
             Path | None,
-            typer.Option(help="Report directory [default: load-reports/<scenario>-<time>]."),
+            typer.Option(help="Report directory.", show_default="load-reports/<scenario>-<time>"),
         ] = None,
         database: Databases = None,
         nats: Nats = None,
@@ -135,8 +143,6 @@ def _scenario_command(scenario: str) -> Callable[..., None]:
         drain_timeout: DrainTimeout = 60.0,
         state_dir: StateDir = None,
     ) -> None:
-        # Imported here: matplotlib and the servers' clients take a while to load.
-        from ticketing_harness.load.run import run_scenario
         from ticketing_harness.load.settings import LoadSettings, seconds
 
         given = _given_access(database, nats, stripe_api_base, stripe_api_key)
@@ -147,7 +153,7 @@ def _scenario_command(scenario: str) -> Callable[..., None]:
             host=target,
             users=users,
             tickets=tickets,
-            hot=hot,
+            hot=min(DEFAULT_HOT, tickets) if hot is None else hot,
             spawn_rate=spawn_rate,
             duration=seconds(duration),
             reports=reports.absolute(),
@@ -157,9 +163,13 @@ def _scenario_command(scenario: str) -> Callable[..., None]:
             master_port=master_port,
         )
         console.print(
-            f"{scenario}: {users} users, {tickets} tickets ({hot} hot) against [bold]{target}[/];"
+            f"{scenario}: {users} users, {tickets} tickets ({settings.hot} hot) against"
+            f" [bold]{target}[/];"
             f" Locust's log: {reports / 'locust.log'}"
         )
+        # Imported here: matplotlib and the servers' clients take a while to load.
+        from ticketing_harness.load.run import run_scenario
+
         result = run_scenario(settings, access, drain_timeout=drain_timeout)
         _report(result, reports)
 
@@ -181,6 +191,7 @@ def verdict(
     from ticketing_harness.load.record import RunRecord
     from ticketing_harness.load.reports import ReportFiles
     from ticketing_harness.load.run import judge_run
+    from ticketing_harness.local.access import local_access
 
     files = ReportFiles(reports.absolute())
     if not files.run.exists():
@@ -215,6 +226,8 @@ def _given_access(
     databases: list[str] | None, nats: str | None, stripe_api_base: str | None, stripe_api_key: str
 ) -> StackAccess:
     """The stores the options name; refuses a Stripe key that is not a test-mode one."""
+    from ticketing_harness.local.access import StackAccess, StripeAccess
+
     dsns = {}
     for item in databases or []:
         service, _, dsn = item.partition("=")
@@ -236,6 +249,8 @@ def _target(
     host: str | None, given: StackAccess, state_dir: Path | None
 ) -> tuple[str, StackAccess]:
     """--host with the stores the options name, else the local stack's gateway and stores."""
+    from ticketing_harness.local.access import local_access
+
     if host is not None:
         return host.rstrip("/"), given
     layout = layout_for(state_dir)
