@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from ticketing_harness.load.record import RunRecord
+from ticketing_harness.ports import free_port
 from ticketing_harness.testing.stacks import run_ticketing as ticketing
 
 REMOTE = ["--host", "http://127.0.0.1:9"]  # never reached: the options are refused first
@@ -51,3 +53,14 @@ def test_locustfile_prints_the_scenarios_path() -> None:
     assert result.returncode == 0
     path = Path(result.stdout.strip())
     assert path.name == "drop.py" and "class Buyer" in path.read_text()
+
+
+def test_a_store_the_verdict_cannot_reach_is_named(state_dir: Path, tmp_path: Path) -> None:
+    RunRecord("drop", "r1", "http://127.0.0.1:9", users=1).save(tmp_path / "run.json")
+    nats = f"nats://127.0.0.1:{free_port()}"
+    result = ticketing(
+        "load", "verdict", str(tmp_path), "--nats", nats, "--state-dir", str(state_dir)
+    )
+    assert result.returncode == 1
+    [line] = result.stderr.strip().splitlines()
+    assert f"cannot reach NATS at {nats}" in line and "ticketing load verdict" in line

@@ -20,6 +20,7 @@ from ticketing_harness.load.outcomes import Tally
 from ticketing_harness.load.plan import PlannedTicket
 from ticketing_harness.load.record import RunRecord
 from ticketing_harness.load.snapshot import OrderRow, PaymentRow, Snapshot, TicketRow
+from ticketing_harness.load.verdict import Verdict
 
 DRAINED = Drain(drained=True, seconds=0.1, checked=("outboxes", "consumers"))
 
@@ -131,3 +132,15 @@ def test_checks_without_their_stores_do_not_run_and_say_what_they_need() -> None
         "the orders database"
         in checks["each ticket has at most one live or complete order"].summary
     )
+
+
+def test_a_verdict_with_a_check_not_run_is_incomplete_never_passed() -> None:
+    record, snapshot = _run()
+    passed = [check(record, snapshot, DRAINED) for check in CHECKS]
+    unreachable = Snapshot(snapshot.tickets, None, None, None, None, None)
+    partial = [check(record, unreachable, DRAINED) for check in CHECKS]
+    assert Verdict("drop", "r1", "http://gateway", passed).exit_code == 0
+    incomplete = Verdict("drop", "r1", "http://gateway", partial)
+    assert incomplete.status is Status.NOT_RUN and incomplete.exit_code == 2
+    failed = [*partial, dataclasses.replace(passed[0], status=Status.FAILED)]
+    assert Verdict("drop", "r1", "http://gateway", failed).exit_code == 1

@@ -10,6 +10,9 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from ticketing_harness.local.access import local_access
+from ticketing_harness.local.control import running_stack
+from ticketing_harness.local.layout import Layout
 from ticketing_harness.testing.stacks import RunningStack
 
 pytestmark = [pytest.mark.xdist_group("load-stack"), pytest.mark.timeout(300)]
@@ -55,15 +58,27 @@ def test_a_short_drop_passes_its_verdict_and_writes_every_report(
         assert chart.format == "PNG"
 
 
-def test_a_drop_with_two_worker_processes(load_stack: RunningStack, tmp_path: Path) -> None:
+def test_a_drop_with_two_worker_processes_judged_through_named_stores(
+    load_stack: RunningStack, tmp_path: Path
+) -> None:
+    """As against a remote host: the target and every store the verdict reads are options."""
+    layout = Layout(load_stack.state_dir)
+    state = running_stack(layout)
+    assert state is not None
+    access = local_access(layout, state)
+    assert access.stripe is not None and access.nats_url is not None
+    stores = [
+        f"--database={name}={access.databases[name]}" for name in ("tickets", "orders", "payments")
+    ]
+    stores += ["--nats", access.nats_url, "--stripe-api-base", access.stripe.api_base]
     code, output, verdict = _load(
         load_stack,
         "drop", "--users", "100", "--tickets", "10", "--hot", "2", "--duration", "3s",
-        "--workers", "2",
+        "--workers", "2", "--host", load_stack.url, *stores,
         out=tmp_path,
     )  # fmt: skip
     assert code == 0, output
-    assert verdict["status"] == "passed"
+    assert [check["status"] for check in verdict["checks"]] == ["passed"] * RULES, verdict
     run = json.loads((tmp_path / "run.json").read_text())
     assert run["workers"] == 2
     # Both workers' users reported to the master: its tally holds every sign-up.

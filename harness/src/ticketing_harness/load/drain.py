@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import asyncpg
-import nats
 from nats.js import JetStreamContext
 
+from ticketing_harness.load.stores import bus, database
 from ticketing_harness.local.access import StackAccess
 
 EVENT_DATABASES = ("tickets", "orders", "payments")  # the services with an outbox
@@ -45,14 +44,12 @@ async def wait_until_drained(access: StackAccess, timeout: float) -> Drain:
     started = time.monotonic()
     async with contextlib.AsyncExitStack() as stack:
         connections = {
-            name: await stack.enter_async_context(_connected(dsn))
+            name: await stack.enter_async_context(database(name, dsn))
             for name, dsn in databases.items()
         }
         jetstream = None
         if access.nats_url is not None:
-            bus = await nats.connect(access.nats_url, connect_timeout=5, max_reconnect_attempts=0)
-            stack.push_async_callback(bus.close)
-            jetstream = bus.jetstream()
+            jetstream = (await stack.enter_async_context(bus(access.nats_url))).jetstream()
         while True:
             left = {**await _unsent(connections), **await _unacked(jetstream)}
             elapsed = time.monotonic() - started
@@ -60,15 +57,6 @@ async def wait_until_drained(access: StackAccess, timeout: float) -> Drain:
                 drained = bool(checked) and not any(left.values())
                 return Drain(drained, elapsed, {k: v for k, v in left.items() if v}, checked)
             await asyncio.sleep(POLL_SECONDS)
-
-
-@contextlib.asynccontextmanager
-async def _connected(dsn: str) -> AsyncIterator[asyncpg.Connection]:
-    conn = await asyncpg.connect(dsn)
-    try:
-        yield conn
-    finally:
-        await conn.close()
 
 
 async def _unsent(connections: dict[str, asyncpg.Connection]) -> dict[str, int]:

@@ -8,6 +8,7 @@ from typing import Any, cast
 
 import stripe
 
+from ticketing_harness.load.stores import StoreUnreachable
 from ticketing_harness.local.access import StripeAccess
 
 PAGE = 100  # Stripe's largest page
@@ -34,21 +35,27 @@ async def charges_for(access: StripeAccess, order_ids: Collection[str]) -> list[
         access.api_key, base_addresses={"api": access.api_base}, http_client=http
     )
     try:
-        intents = await client.v1.payment_intents.list_async(params={"limit": PAGE})
-        ours = [
-            intent
-            async for intent in intents.auto_paging_iter()
-            if intent.status == "succeeded" and _order_of(intent) in order_ids
-        ]
-        refunded: dict[str, int] = {}
-        if ours:
-            refunds = await client.v1.refunds.list_async(params={"limit": PAGE})
-            async for refund in refunds.auto_paging_iter():
-                if refund.status == "succeeded" and isinstance(refund.payment_intent, str):
-                    intent_id = refund.payment_intent
-                    refunded[intent_id] = refunded.get(intent_id, 0) + refund.amount
+        return await _charges(client, order_ids)
+    except stripe.APIConnectionError as error:
+        raise StoreUnreachable("Stripe", access.api_base, error) from None
     finally:
         await cast("Any", http).close_async()  # untyped in the SDK
+
+
+async def _charges(client: stripe.StripeClient, order_ids: Collection[str]) -> list[Charge]:
+    intents = await client.v1.payment_intents.list_async(params={"limit": PAGE})
+    ours = [
+        intent
+        async for intent in intents.auto_paging_iter()
+        if intent.status == "succeeded" and _order_of(intent) in order_ids
+    ]
+    refunded: dict[str, int] = {}
+    if ours:
+        refunds = await client.v1.refunds.list_async(params={"limit": PAGE})
+        async for refund in refunds.auto_paging_iter():
+            if refund.status == "succeeded" and isinstance(refund.payment_intent, str):
+                intent_id = refund.payment_intent
+                refunded[intent_id] = refunded.get(intent_id, 0) + refund.amount
     return [
         Charge(intent.id, _order_of(intent), intent.amount, refunded.get(intent.id, 0))
         for intent in ours

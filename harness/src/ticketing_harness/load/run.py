@@ -13,6 +13,7 @@ from ticketing_harness.load.locust_processes import run_locust
 from ticketing_harness.load.record import RunRecord
 from ticketing_harness.load.reports import ReportFiles
 from ticketing_harness.load.settings import LoadSettings
+from ticketing_harness.load.stores import StoreUnreachable
 from ticketing_harness.load.verdict import Verdict, judge
 from ticketing_harness.local.access import StackAccess
 
@@ -31,7 +32,13 @@ def judge_run(files: ReportFiles, access: StackAccess, *, drain_timeout: float) 
     if not files.run.exists():
         raise HarnessError(f"{files.directory} holds no run record ({files.run.name})")
     record = RunRecord.load(files.run)
-    verdict = asyncio.run(judge(record, access, drain_timeout=drain_timeout))
+    try:
+        verdict = asyncio.run(judge(record, access, drain_timeout=drain_timeout))
+    except StoreUnreachable as error:
+        raise HarnessError(
+            f"{error}; once it can be reached, judge the run with"
+            f" `ticketing load verdict {files.directory}`"
+        ) from None
     files.verdict_json.write_text(verdict.to_json())
     text = io.StringIO()
     Console(file=text, width=TEXT_WIDTH, no_color=True).print(verdict.render())

@@ -6,10 +6,10 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
-
-import asyncpg
+from urllib.parse import urlsplit
 
 from ticketing_harness.load.ledger import Charge, charges_for
+from ticketing_harness.load.stores import database
 from ticketing_harness.local.access import StackAccess
 
 LIVE = ("created", "complete")  # order statuses that hold a ticket
@@ -85,11 +85,13 @@ async def take(access: StackAccess, ticket_ids: Collection[str]) -> Snapshot:
 
 
 async def _fetch(dsn: str, query: str, ids: Collection[str]) -> list[Any]:
-    conn = await asyncpg.connect(dsn)
-    try:
+    async with database(_name(dsn), dsn) as conn:
         return list(await conn.fetch(query, list(ids)))
-    finally:
-        await conn.close()
+
+
+def _name(dsn: str) -> str:
+    """The database a DSN names, to say which one could not be reached."""
+    return urlsplit(dsn).path.lstrip("/") or "a"
 
 
 async def _tickets(dsn: str | None, ids: Collection[str]) -> dict[str, TicketRow] | None:
