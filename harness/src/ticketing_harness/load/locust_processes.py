@@ -107,8 +107,11 @@ def _wait(process: subprocess.Popen[bytes], timeout: float) -> None:
     try:
         process.wait(timeout=timeout)
     except KeyboardInterrupt:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=EXIT_WAIT)
+        # The terminal interrupted Locust too (same process group): let it write its reports.
+        try:
+            process.wait(timeout=EXIT_WAIT)
+        except subprocess.TimeoutExpired:
+            _stop(process)
     except subprocess.TimeoutExpired:
         _stop(process)
         raise HarnessError(
