@@ -63,10 +63,10 @@ class RunningStack:
         return self.state_dir / RECORDED_EVENTS
 
     def ticketing(
-        self, *args: str, env: dict[str, str] | None = None
+        self, *args: str, env: dict[str, str] | None = None, timeout: float = 120
     ) -> subprocess.CompletedProcess[str]:
         """Run a `ticketing` command against this stack's state directory."""
-        return run_ticketing(*args, "--state-dir", str(self.state_dir), env=env)
+        return run_ticketing(*args, "--state-dir", str(self.state_dir), env=env, timeout=timeout)
 
     def port_of(self, component: str) -> int:
         """The port a component of the stack listens on, from the state file."""

@@ -330,7 +330,7 @@ GARBAGE: list[tuple[bytes, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("raw", "reason"), GARBAGE)
+@pytest.mark.parametrize(("raw", "reason"), GARBAGE, ids=[reason for _, reason in GARBAGE])
 def test_from_bytes_rejects_anything_but_a_valid_envelope(raw: bytes, reason: str) -> None:
     with pytest.raises(ContractViolation) as caught:
         Envelope.from_bytes(raw)
