@@ -8,7 +8,8 @@ JSON line each, are answered on stdout in order:
 
 - `{"fork": MODULE, "title": ..., "log": ..., "env": {...}}` forks a child that becomes that
   service in its own session, named `title` in `ps`, output to its log, as `python -m
-  MODULE` would run it: `{"pid": N}`, or `{"error": ...}` when the module does not import;
+  MODULE` would run the code it imported: `{"pid": N}`, or `{"error": ...}` when the
+  module does not import;
 - `{"reload": [PACKAGE, ...], "modules": [MODULE, ...], "changed": [PATH, ...]}` imports
   those packages again from their changed sources, so that the next forks run the new code:
   `{"reloaded": true}`, or `{"error": TRACEBACK}` and the code imported before stays.
@@ -19,17 +20,21 @@ Whenever a child ends, a line `{"exited": PID, "code": N}` says so (N < 0: kille
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import importlib
 import importlib.util
 import json
 import os
-import runpy
 import select
 import signal
 import sys
 import traceback
+from dataclasses import dataclass
+from importlib.abc import InspectLoader
+from importlib.machinery import ModuleSpec
 from pathlib import Path
+from types import CodeType
 from typing import Any
 
 from setproctitle import setproctitle
@@ -37,19 +42,36 @@ from setproctitle import setproctitle
 TITLE = "ticketing: launcher"
 
 
-def preload(modules: list[str]) -> dict[str, str]:
-    """Import each service's `__main__` (its guard keeps it from running); return failures."""
-    failures = {}
+@dataclass(frozen=True)
+class Main:
+    """A service's `__main__`, compiled when its code was imported: what a fork runs."""
+
+    spec: ModuleSpec
+    code: CodeType
+
+
+Loaded = tuple[dict[str, Main], dict[str, str]]
+
+
+def preload(modules: list[str]) -> Loaded:
+    """Import each service's `__main__` (its guard keeps it from running); what failed, why."""
+    mains, failures = {}, {}
     for module in modules:
         try:
-            importlib.import_module(f"{module}.__main__")
+            main = importlib.import_module(f"{module}.__main__")
+            spec = main.__spec__
+            loader = spec.loader if spec is not None else None
+            code = loader.get_code(main.__name__) if isinstance(loader, InspectLoader) else None
+            if spec is None or code is None:
+                raise ImportError(f"{module}.__main__ has no code to run")
+            mains[module] = Main(spec, code)
         except BaseException:
             failures[module] = traceback.format_exc()
-    return failures
+    return mains, failures
 
 
-def reload(packages: list[str], modules: list[str], changed: list[str]) -> str | None:
-    """Import `packages` afresh and then `modules`; on failure restore the old ones, say why."""
+def reload(packages: list[str], modules: list[str], changed: list[str]) -> Loaded:
+    """Import `packages` afresh and then `modules`; on failure restore the old ones."""
     for path in changed:
         # A rewrite within the second of the last compile could otherwise load the old bytecode.
         with contextlib.suppress(OSError, ValueError):
@@ -58,20 +80,19 @@ def reload(packages: list[str], modules: list[str], changed: list[str]) -> str |
     for name in before:
         del sys.modules[name]
     importlib.invalidate_caches()
-    failures = preload(modules)
-    if not failures:
-        return None
-    for name in [name for name in sys.modules if _top(name) in packages]:
-        del sys.modules[name]
-    sys.modules.update(before)
-    return next(iter(failures.values()))
+    mains, failures = preload(modules)
+    if failures:
+        for name in [name for name in sys.modules if _top(name) in packages]:
+            del sys.modules[name]
+        sys.modules.update(before)
+    return mains, failures
 
 
 def _top(module: str) -> str:
     return module.partition(".")[0]
 
 
-def become(module: str, title: str, log: str, env: dict[str, str]) -> None:
+def become(main: Main, title: str, log: str, env: dict[str, str]) -> None:
     """In the forked child: detach, take the service's name, output and environment, run it."""
     os.setsid()
     setproctitle(title)
@@ -84,15 +105,23 @@ def become(module: str, title: str, log: str, env: dict[str, str]) -> None:
     os.close(nothing)
     os.environ.clear()
     os.environ.update(env)
-    sys.argv = [module]
-    runpy.run_module(module, run_name="__main__", alter_sys=True)
+    sys.argv = [str(main.spec.origin)]
+    namespace = {
+        "__name__": "__main__",
+        "__file__": main.spec.origin,
+        "__spec__": main.spec,
+        "__loader__": main.spec.loader,
+        "__package__": main.spec.parent,
+        "__builtins__": builtins,
+    }
+    exec(main.code, namespace)
 
 
 class ForkServer:
     """Answers requests until stdin ends, and reports each child that ends."""
 
-    def __init__(self, failures: dict[str, str]) -> None:
-        self.failures = failures
+    def __init__(self, loaded: Loaded) -> None:
+        self.mains, self.failures = loaded
         self._wake_read, self._wake_write = os.pipe()
         for fd in (self._wake_read, self._wake_write):
             os.set_blocking(fd, False)
@@ -121,11 +150,13 @@ class ForkServer:
 
     def _handle(self, request: dict[str, Any]) -> None:
         if "reload" in request:
-            modules = request["modules"]
-            error = reload(request["reload"], modules, request["changed"])
-            if error is None:
-                self.failures = {m: f for m, f in self.failures.items() if m not in modules}
-            _answer({"reloaded": True} if error is None else {"error": error})
+            mains, failures = reload(request["reload"], request["modules"], request["changed"])
+            if failures:
+                _answer({"error": next(iter(failures.values()))})
+                return
+            self.mains.update(mains)
+            self.failures = {m: f for m, f in self.failures.items() if m not in mains}
+            _answer({"reloaded": True})
             return
         module = request["fork"]
         if module in self.failures:
@@ -136,7 +167,7 @@ class ForkServer:
         pid = os.fork()
         if pid == 0:
             self._forget_parent()
-            become(module, request["title"], request["log"], request["env"])
+            become(self.mains[module], request["title"], request["log"], request["env"])
             raise SystemExit(0)
         _answer({"pid": pid})
 

@@ -181,12 +181,14 @@ class Supervisor:
     # Restarts on request
 
     async def restart(self, name: str, tell: Tell | None = None) -> bool:
-        """Stop a component and start it again; on failure it is supervised as after a crash."""
+        """Stop a component and start it again; False if it does not get ready, and then it is
+        supervised as after a crash."""
         component = self.startup.state.component(name)
         if component is None:
             return False
-        async with self._watch(name).lock:
-            self._watch(name).backoff.reset()
+        watch = self._watch(name)
+        async with watch.lock:
+            watch.backoff.reset()
             component.condition = Condition.RESTARTING
             self._save()
             began = time.monotonic()
@@ -195,20 +197,34 @@ class Supervisor:
             except (StartFailed, LaunchFailed) as error:
                 self.note(str(error), Level.ERROR, tell)
                 component.last_exit = self.startup.exit_code(name, component.record)
-                await self._start_again(component, f"{name} {_exited(component.last_exit)}")
+                why = f"{name} {_exited(component.last_exit)}"
+                watch.recovery = asyncio.create_task(self._again_after(component, why))
                 return False
             self._running(component)
             self.note(f"{name} ready in {time.monotonic() - began:.1f}s", tell=tell)
             return True
 
+    async def _again_after(self, component: ComponentState, why: str) -> None:
+        async with self._watch(component.name).lock:
+            await self._start_again(component, why)
+
     async def restart_services(self, names: list[str], tell: Tell | None = None) -> bool:
-        """Restart each named process, a service's one after another so the others serve."""
+        """Restart each named process, a service's one after another so the others serve.
+
+        A process that does not come back stops its service's round: the rest keep serving.
+        """
         by_service: dict[str, list[str]] = {}
         for name in names:
             by_service.setdefault(service_of(name), []).append(name)
 
         async def rolling(instances: list[str]) -> bool:
-            return all([await self.restart(name, tell) for name in instances])
+            for number, name in enumerate(instances):
+                if not await self.restart(name, tell):
+                    if instances[number + 1 :]:
+                        kept = ", ".join(instances[number + 1 :])
+                        self.note(f"{kept} keep running the code they had", Level.WARNING, tell)
+                    return False
+            return True
 
         return all(await asyncio.gather(*(rolling(group) for group in by_service.values())))
 
