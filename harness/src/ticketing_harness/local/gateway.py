@@ -12,6 +12,7 @@ from pathlib import Path
 
 import jinja2
 
+from ticketing_common.wire import TRACE_ID_PATTERN
 from ticketing_harness.binaries import require_binary
 from ticketing_harness.errors import HarnessError
 from ticketing_harness.local.processes import ProcessRecord, spawn
@@ -91,6 +92,7 @@ def render_nginx_config(config: GatewayConfig, routes: tuple[Route, ...] = ROUTE
         server_names=" ".join(SERVER_NAMES),
         tls=config.tls,
         routes=routes,
+        request_id_pattern=TRACE_ID_PATTERN,
     )
 
 

@@ -10,6 +10,8 @@ from typing import Any
 import httpx
 from fastapi import Request
 
+from ticketing_common.tracing import REQUEST_ID_HEADER, current_cause
+
 UNAVAILABLE = "The service is unavailable right now; please try again in a moment."
 
 
@@ -66,7 +68,8 @@ def cookieless_jar() -> CookieJar:
 
 
 class Api:
-    """The gateway's APIs, called with the browser's cookie."""
+    """The gateway's APIs, called with the browser's cookie and the page request's id, so that
+    what the APIs do is traced back to the page."""
 
     def __init__(self, http: httpx.AsyncClient) -> None:
         self.http = http
@@ -75,6 +78,8 @@ class Api:
         headers = {"accept": "application/json"}
         if cookie := request.headers.get("cookie"):
             headers["cookie"] = cookie
+        if cause := current_cause():
+            headers[REQUEST_ID_HEADER] = cause.correlation_id
         try:
             response = await self.http.request(method, path, json=json, headers=headers)
         except httpx.TransportError:

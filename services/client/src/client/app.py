@@ -15,6 +15,7 @@ from ticketing_common import health
 from ticketing_common.errors import ErrorDetail
 from ticketing_common.http import error_response
 from ticketing_common.service import service_lifespan
+from ticketing_common.tracing import RequestIds
 
 
 def create_app(settings: ClientSettings) -> FastAPI:
@@ -30,6 +31,7 @@ def create_app(settings: ClientSettings) -> FastAPI:
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_middleware(RequestIds)
     return app
 
 

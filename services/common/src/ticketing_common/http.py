@@ -33,6 +33,7 @@ from ticketing_common.errors import AppError, ErrorDetail
 from ticketing_common.logs import configure_logging
 from ticketing_common.openapi import ERROR_RESPONSES
 from ticketing_common.service import Bootstrap, service_lifespan
+from ticketing_common.tracing import RequestIds
 from ticketing_common.validation import readable_message
 
 logger = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ def create_app(
     for exc_class, handler in _HANDLERS.items():
         app.add_exception_handler(exc_class, handler)
     app.add_middleware(_UnexpectedErrors)
+    app.add_middleware(RequestIds)  # outermost: even an unexpected error has its request id
     return app
 
 
@@ -74,7 +76,14 @@ def run_service(settings_cls: type[SettingsT], app_factory: Callable[[SettingsT]
         print(exc, file=sys.stderr)
         raise SystemExit(2) from None
     configure_logging(settings.service_name, settings.log_level)
-    uvicorn.run(app_factory(settings), host=settings.host, port=settings.port, log_config=None)
+    # Each request is logged once, with its request id, by `RequestIds`.
+    uvicorn.run(
+        app_factory(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+    )
 
 
 def error_response(
