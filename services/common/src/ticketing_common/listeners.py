@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -197,6 +198,7 @@ class Consumer:
 
     async def settle(self, msg: Msg) -> None:
         """Process one message and tell the broker the outcome."""
+        started = time.perf_counter()
         deliveries = msg.metadata.num_delivered
         replay_for = (msg.headers or {}).get(REPLAY_FOR_HEADER)
         outcome = await self.process(msg.data, deliveries, replay_for=replay_for)
@@ -212,9 +214,9 @@ class Consumer:
         else:
             await msg.nak(delay=outcome.delay or self.policy.delay_after(deliveries))
             told = "nak"
-        self._log(outcome, told, deliveries)
+        self._log(outcome, told, deliveries, time.perf_counter() - started)
 
-    def _log(self, outcome: Outcome, told: str, deliveries: int) -> None:
+    def _log(self, outcome: Outcome, told: str, deliveries: int, seconds: float) -> None:
         """One line per delivery, with the event's ids: what `ticketing trace` reads."""
         envelope = outcome.envelope
         fields = {
@@ -224,6 +226,7 @@ class Consumer:
             "outcome": outcome.verdict.value,
             "ack": told,
             "deliveries": deliveries,
+            "ms": round(seconds * 1000, 1),
         }
         with caused_by(envelope.caused() if envelope else None):
             log.info(
