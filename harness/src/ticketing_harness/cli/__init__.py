@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import typer
 
-from ticketing_harness.cli import cluster, contracts, events, load, setup, stack, trace
+from ticketing_harness.cli import cluster, contracts, events, load, seed, setup, stack, trace
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -27,4 +27,5 @@ cluster.register(app)
 contracts.register(app)
 events.register(app)
 trace.register(app)
+seed.register(app)
 load.register(app)
