@@ -249,3 +249,55 @@ async def test_an_error_without_the_error_body_shows_a_generic_message() -> None
             page = await browser.get("/")
     assert page.status_code == 200
     assert "Something went wrong (status 502)." in page.text
+
+
+async def test_an_unpaid_order_is_cancelled_from_its_page(member: httpx.AsyncClient) -> None:
+    order_path = (await _order(member, unique("Gig"))).url.path
+    page = await member.post(f"{order_path}/cancel")
+    assert page.status_code == 200
+    assert page.url.path == order_path
+    assert '<span class="status status-cancelled">cancelled</span>' in page.text
+    assert "Cancel order" not in page.text
+    assert 'class="pay"' not in page.text
+
+
+async def test_a_paid_order_cannot_be_cancelled_and_the_page_says_why(
+    member: httpx.AsyncClient,
+) -> None:
+    order_path = (await _order(member, unique("Gig"))).url.path
+
+    async def paid() -> httpx.Response:
+        page = await member.post(f"{order_path}/pay", data={"token": "pm_card_visa"})
+        assert page.url.path == "/orders", page.url  # payments has heard of the order
+        return page
+
+    await eventually(paid, timeout=15, message="payments never knew the order")
+
+    async def refused() -> httpx.Response:
+        page = await member.post(f"{order_path}/cancel")
+        assert page.status_code == 400, page.status_code  # complete once orders hears of it
+        return page
+
+    page = await eventually(refused, timeout=15, message="the order never completed")
+    assert "<li>Cannot cancel a completed order</li>" in page.text
+
+
+async def test_my_orders_shows_each_order_s_status_and_time_left(
+    member: httpx.AsyncClient,
+) -> None:
+    waiting = (await _order(member, unique("Waiting gig"))).url.path
+    cancelled = (await _order(member, unique("Cancelled gig"))).url.path
+    await member.post(f"{cancelled}/cancel")
+    page = await member.get("/orders")
+    rows = {
+        href: row
+        for row in re.findall(r"<tr>(.*?)</tr>", page.text, re.S)
+        for href in re.findall(r'href="(/orders/[^"]+)"', row)
+    }
+    left = re.search(r'data-seconds-left="(\d+)"', rows[waiting])
+    assert left is not None
+    assert 800 <= int(left.group(1)) <= 900
+    assert "status-created" in rows[waiting]
+    assert "status-cancelled" in rows[cancelled]
+    assert "data-seconds-left" not in rows[cancelled]
+    assert '<script src="/static/countdown.js" defer></script>' in page.text
