@@ -61,3 +61,9 @@ def test_services_missing_from_the_environment_are_named_with_what_to_run(
         "the services orders, client are not installed in this environment; "
         "run `uv sync --all-packages` (or `./dev up`, which does)"
     )
+
+
+def test_a_state_dir_too_deep_for_the_control_socket_is_refused(state_dir: Path) -> None:
+    deep = state_dir / ("d" * 120)
+    with pytest.raises(HarnessError, match="too long for the stack's control socket"):
+        preflight(UpOptions(Layout(deep), port=free_port()))

@@ -79,19 +79,30 @@ class Supervisor:
             loop.add_signal_handler(signum, self.stopping.set)
         if attached:
             _on_end_of_input(lambda: loop.call_soon_threadsafe(self.stopping.set))
+        started = await self._start()
+        if started:
+            await self._supervise()
+        await self._shutdown()
+        return 0 if started else 1
+
+    async def _start(self) -> bool:
+        """Start everything, unless told to stop meanwhile; tell `up` how it went."""
         start = asyncio.create_task(self.startup.run())
         told_to_stop = asyncio.create_task(self.stopping.wait())
         await asyncio.wait({start, told_to_stop}, return_when=asyncio.FIRST_COMPLETED)
+        told_to_stop.cancel()
         if not start.done() or start.exception() is not None:
             start.cancel()
             outcome = await asyncio.gather(start, return_exceptions=True)
             self.output.send(Notice(Kind.FAILED, _why(outcome[0])))
-            await self._shutdown()
-            return 1
-        told_to_stop.cancel()
+            return False
         self.ready = True
         self.output.send(Notice(Kind.READY, self.startup.state.url))
         log.info("the stack is ready at %s", self.startup.state.url)
+        return True
+
+    async def _supervise(self) -> None:
+        """Recover what dies, reload what changes and answer requests, until told to stop."""
         server = await asyncio.start_unix_server(self._serve, path=self.layout.control_socket)
         self.layout.control_socket.chmod(0o600)
         tasks = [asyncio.create_task(self._monitor())]
@@ -102,8 +113,6 @@ class Supervisor:
         for task in (*tasks, *self._recoveries()):
             task.cancel()
         await asyncio.gather(*tasks, *self._recoveries(), return_exceptions=True)
-        await self._shutdown()
-        return 0
 
     def note(self, text: str, level: Level = Level.INFO, tell: Tell | None = None) -> None:
         """Log it, show it to a foreground `up`, and to whoever asked (`tell`)."""

@@ -58,9 +58,24 @@ def preflight(options: UpOptions) -> None:
         if server.default_binary() is None:
             raise HarnessError(f"{server.name} is not installed: {server.install_hint}")
     ensure_reachable(options.layout.root)
+    _ensure_socket_fits(options.layout)
     ensure_free(options.port, "gateway")
     if options.fresh:
         shutil.rmtree(options.layout.data_dir, ignore_errors=True)
+
+
+# The longest path a Unix socket may have (sun_path holds 108 bytes with the final zero).
+_SOCKET_PATH_BYTES = 107
+
+
+def _ensure_socket_fits(layout: Layout) -> None:
+    """The supervisor listens on a Unix socket in the state directory, whose path is limited."""
+    length = len(os.fsencode(layout.control_socket))
+    if length > _SOCKET_PATH_BYTES:
+        raise HarnessError(
+            f"the state directory's path is too long for the stack's control socket ({length} "
+            f"bytes, at most {_SOCKET_PATH_BYTES}); use a shorter --state-dir"
+        )
 
 
 def _require_services() -> None:

@@ -35,7 +35,6 @@ from ticketing_harness.testing.stacks import (
     stop_stack,
 )
 
-
 REPLICAS_VARIABLE = "TICKETING_TEST_REPLICAS"
 
 
