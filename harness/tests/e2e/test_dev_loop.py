@@ -226,6 +226,11 @@ def test_restart_from_another_shell_restarts_every_process_of_a_service(
     dev_stack: RunningStack,
 ) -> None:
     before = _pids(dev_stack)
+    supervisor = psutil.Process(_status(dev_stack)["supervisor_pid"])
+    [launcher] = [
+        child for child in supervisor.children() if "ticketing: launcher" in child.cmdline()[0]
+    ]
+    launcher.kill()  # the restart starts a new one
     result = dev_stack.ticketing("restart", "tickets")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "tickets ready in" in result.stdout

@@ -35,6 +35,7 @@ class Launcher:
         self, modules: Sequence[str], log: Path, on_exit: ExitObserver | None = None
     ) -> None:
         log.parent.mkdir(parents=True, exist_ok=True)
+        self.modules = list(modules)
         self.log = log
         self.on_exit = on_exit
         self.exit_codes: dict[int, int] = {}
@@ -53,6 +54,10 @@ class Launcher:
     @property
     def alive(self) -> bool:
         return self._process.poll() is None
+
+    def started_again(self) -> Launcher:
+        """A new launcher like this one, which has ended (killed, or it stopped answering)."""
+        return Launcher(self.modules, self.log, self.on_exit)
 
     def spawn(
         self,

@@ -180,6 +180,13 @@ class Startup:
             await _ensure_databases(server, DATABASES)
         self._ready(kind.value, f"port {server.port}")
 
+    def live_launcher(self) -> Launcher:
+        """The launcher, started again if it ended (a service keeps the one that forked it)."""
+        with self._lock:
+            if not self.launcher.alive:
+                self.launcher = self.launcher.started_again()
+            return self.launcher
+
     def close(self) -> None:
         """Start no more processes; once it returns, every one started is in the state file."""
         with self._starts:
@@ -203,7 +210,7 @@ class Startup:
     def _spawn_service(self, instance: Instance) -> ProcessRecord:
         """Runs in a thread: it records what it started."""
         with self._starting(instance.name):
-            record = self.launcher.spawn(
+            record = self.live_launcher().spawn(
                 instance.service.module,
                 instance.log,
                 instance.env,

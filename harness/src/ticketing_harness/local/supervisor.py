@@ -65,7 +65,6 @@ class Supervisor:
     def __init__(self, options: UpOptions, launcher: Launcher, output: NoticeOutput) -> None:
         self.options = options
         self.layout = options.layout
-        self.launcher = launcher
         self.output = output
         self.startup = Startup(options, self._phase, launcher)
         self.stopping = asyncio.Event()
@@ -129,7 +128,7 @@ class Supervisor:
     async def _shutdown(self) -> None:
         log.info("stopping the stack")
         await asyncio.to_thread(self.startup.close)
-        await asyncio.to_thread(self.launcher.close)
+        await asyncio.to_thread(self.startup.launcher.close)
         await asyncio.to_thread(stop_stack, self.layout, self.startup.state)
         self.layout.control_socket.unlink(missing_ok=True)
         log.info("stopped")
@@ -298,9 +297,16 @@ class Supervisor:
         names = [n for n in self.startup.instances if service_of(n) in services]
         self.note(f"{files} changed: restarting {_counted(services, names)}")
         modules = [service.module for service in SERVICES if service.name in services]
-        error = await asyncio.to_thread(
-            self.launcher.reload, packages, modules, changed, self.options.timeout
-        )
+        try:
+            error = await asyncio.to_thread(
+                self.startup.live_launcher().reload,
+                packages,
+                modules,
+                changed,
+                self.options.timeout,
+            )
+        except LaunchFailed as failure:
+            error = str(failure)
         if error is not None:
             self.startup.state.reload_error = error
             self._save()
