@@ -1,8 +1,11 @@
 """Fuzz each service's HTTP API with schemathesis against its own OpenAPI document.
 
-Each service runs in process under uvicorn on a free port, on real PostgreSQL (and NATS);
-schemathesis generates valid and invalid requests from the document the service serves and
-fails on any 5xx, an undocumented status or content type, or a body that breaks its schema.
+Each service runs in process under uvicorn on a free port, on real PostgreSQL (and NATS,
+and localstripe for payments); schemathesis generates valid and invalid requests from the
+document the service serves and fails on any 5xx, an undocumented status or content type, or
+a body that breaks its schema. The APIs that need one get a signed-in user, and real ids
+(tickets the orders service knows, the user's own orders) so that requests reach the rules
+behind 401 and 404.
 
     uv run pytest fuzz -n 2                      # FUZZ_MAX_EXAMPLES=100 and FUZZ_SEED=1 by default
     FUZZ_MAX_EXAMPLES=500 FUZZ_SEED=7 uv run pytest fuzz
@@ -10,23 +13,38 @@ fails on any 5xx, an undocumented status or content type, or a body that breaks 
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
+import uuid
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+import asyncpg
+import httpx
 import pytest
 from fastapi import FastAPI
 
 from auth.app import create_app as create_auth_app
 from auth.config import Settings as AuthSettings
+from orders.app import create_app as create_orders_app
+from orders.config import Settings as OrdersSettings
+from payments.app import create_app as create_payments_app
+from payments.config import Settings as PaymentsSettings
 from ticketing_common.auth import AuthConfig
+from ticketing_common.bus import Bus
 from ticketing_common.config import load_settings
+from ticketing_common.events import OrderCreated, OrderStatus, OrderTicket, TicketCreated
+from ticketing_harness.testing.bus import publish
 from ticketing_harness.testing.sessions import session_headers
+from ticketing_harness.waiting import eventually
 from tickets.app import create_app as create_tickets_app
 from tickets.config import Settings as TicketsSettings
 
-from .conftest import uvicorn_server
+from .conftest import use_real_ids, uvicorn_server
 
 JWT_KEY = "fuzzing-signing-key-of-at-least-32-characters"
 CHECKS = [
@@ -86,13 +104,124 @@ def test_auth_api_answers_every_request_as_documented(database_dsn: str, tmp_pat
 def test_tickets_api_answers_every_request_as_documented(
     database_dsn: str, nats_url: str, tmp_path: Path
 ) -> None:
-    settings = load_settings(
-        TicketsSettings,
-        database_url=database_dsn,
-        nats_url=nats_url,
-        jwt_key=JWT_KEY,
-        environment="test",
-        plain_http=True,
-    )
+    settings = load_settings(TicketsSettings, **_common(database_dsn, nats_url))
     cookie = session_headers(AuthConfig.from_settings(settings))["Cookie"]
     fuzz(create_tickets_app(settings), tmp_path, f"Cookie: {cookie}")
+
+
+async def test_orders_api_answers_every_request_as_documented(
+    database_dsn: str, nats_url: str, bus: Bus, tmp_path: Path
+) -> None:
+    settings = load_settings(OrdersSettings, **_common(database_dsn, nats_url))
+    user = uuid.uuid4()
+    cookie = session_headers(AuthConfig.from_settings(settings), user)["Cookie"]
+    tickets = [_ticket_created(price) for price in ("20.00", "35.50")]
+    for ticket in tickets:
+        await publish(bus, ticket)
+    with uvicorn_server(create_orders_app(settings)) as base_url:
+        order = await _ordered(base_url, cookie, tickets[0].id)
+        use_real_ids(
+            tmp_path,
+            {"path.order_id": [order["id"]], "body.ticketId": [str(t.id) for t in tickets]},
+        )
+        result = await asyncio.to_thread(schemathesis, base_url, tmp_path, f"Cookie: {cookie}")
+    assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
+    # The fuzzer got past 404 with the real ids: it changed the user's order or placed another.
+    changed = await _fetch(
+        database_dsn,
+        "SELECT count(*) FROM orders WHERE user_id = $1 AND (id <> $2 OR status <> 'created')",
+        user,
+        uuid.UUID(order["id"]),
+    )
+    assert changed > 0
+
+
+async def test_payments_api_answers_every_request_as_documented(
+    database_dsn: str, nats_url: str, bus: Bus, stripe_api_base: str, tmp_path: Path
+) -> None:
+    settings = load_settings(
+        PaymentsSettings,
+        **_common(database_dsn, nats_url),
+        stripe_secret_key="sk_test_fuzz",
+        stripe_api_base=stripe_api_base,
+    )
+    user = uuid.uuid4()
+    cookie = session_headers(AuthConfig.from_settings(settings), user)["Cookie"]
+    orders = [_order_created(user), _order_created(user)]
+    for order in orders:
+        await publish(bus, order)
+    use_real_ids(
+        tmp_path,
+        {"body.orderId": [str(order.id) for order in orders], "body.token": ["pm_card_visa"]},
+    )
+    with uvicorn_server(create_payments_app(settings)) as base_url:
+        await _payable(base_url, cookie, orders[-1].id)
+        result = await asyncio.to_thread(schemathesis, base_url, tmp_path, f"Cookie: {cookie}")
+    assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
+    # The fuzzer got past 404 with the real ids: it paid for one of the user's orders.
+    paid = await _fetch(
+        database_dsn,
+        "SELECT count(*) FROM payments WHERE order_id = ANY($1) AND state = 'charged'",
+        [order.id for order in orders],
+    )
+    assert paid > 0
+
+
+async def _fetch(dsn: str, query: str, *args: object) -> Any:
+    connection = await asyncpg.connect(dsn)
+    try:
+        return await connection.fetchval(query, *args)
+    finally:
+        await connection.close()
+
+
+def _common(database_dsn: str, nats_url: str) -> dict[str, Any]:
+    return {
+        "database_url": database_dsn,
+        "nats_url": nats_url,
+        "jwt_key": JWT_KEY,
+        "environment": "test",
+        "plain_http": True,
+    }
+
+
+def _ticket_created(price: str) -> TicketCreated:
+    return TicketCreated(
+        id=uuid.uuid4(), version=0, title="Fuzzed show", price=Decimal(price), user_id=uuid.uuid4()
+    )
+
+
+def _order_created(user: uuid.UUID) -> OrderCreated:
+    return OrderCreated(
+        id=uuid.uuid4(),
+        version=0,
+        status=OrderStatus.CREATED,
+        user_id=user,
+        expires_at=datetime.now(UTC) + timedelta(hours=1),
+        ticket=OrderTicket(id=uuid.uuid4(), price=Decimal("20.00")),
+    )
+
+
+async def _ordered(base_url: str, cookie: str, ticket_id: uuid.UUID) -> dict[str, Any]:
+    """The user's own order of a ticket, once orders has heard of the ticket."""
+    async with httpx.AsyncClient(base_url=base_url, headers={"Cookie": cookie}) as client:
+
+        async def placed() -> dict[str, Any]:
+            response = await client.post("/api/orders", json={"ticketId": str(ticket_id)})
+            assert response.status_code == 201, response.text
+            order: dict[str, Any] = response.json()
+            return order
+
+        return await eventually(placed, timeout=30, message="orders never knew the ticket")
+
+
+async def _payable(base_url: str, cookie: str, order_id: uuid.UUID) -> None:
+    """Wait until payments has the user's orders (the last one published, so all of them)."""
+    async with httpx.AsyncClient(base_url=base_url, headers={"Cookie": cookie}) as client:
+
+        async def known() -> bool:
+            body = {"orderId": str(order_id), "token": "pm_card_unknown"}
+            response = await client.post("/api/payments", json=body)
+            return response.status_code != 404
+
+        await eventually(known, timeout=30, message="payments never knew the orders")
