@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import signal
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,26 @@ def dev_stack(orders_copy: Path) -> Iterator[RunningStack]:
     stack = start_stack("--reload", "--replicas", REPLICAS, env=env)
     yield stack
     stop_stack(stack)
+
+
+@contextlib.contextmanager
+def _answers_meanwhile(url: str) -> Iterator[list[int]]:
+    """The status of every GET of `url`, one after another, while the block runs."""
+    answers: list[int] = []
+    done = threading.Event()
+
+    def ask() -> None:
+        with httpx.Client(timeout=60) as client:
+            while not done.is_set():
+                answers.append(client.get(url).status_code)
+
+    asking = threading.Thread(target=ask)
+    asking.start()
+    try:
+        yield answers
+    finally:
+        done.set()
+        asking.join()
 
 
 def _append(path: Path, text: str) -> None:
@@ -231,8 +252,11 @@ def test_restart_from_another_shell_restarts_every_process_of_a_service(
         child for child in supervisor.children() if "ticketing: launcher" in child.cmdline()[0]
     ]
     launcher.kill()  # the restart starts a new one
-    result = dev_stack.ticketing("restart", "tickets")
+    with _answers_meanwhile(f"{dev_stack.url}/api/tickets") as answers:
+        result = dev_stack.ticketing("restart", "tickets")
     assert result.returncode == 0, result.stdout + result.stderr
+    # Each process keeps its listening socket: a request made while it restarts waits.
+    assert answers and set(answers) == {200}, answers
     assert "tickets ready in" in result.stdout
     assert "tickets#2 ready in" in result.stdout
     after = _pids(dev_stack)

@@ -3,13 +3,15 @@
 Importing FastAPI, pydantic, asyncpg, nats and the rest costs seconds of CPU per
 interpreter; six services paid it six times. The stack's supervisor starts this launcher
 with the service modules to preload (`python -m ticketing_harness.local.forkserver auth
-tickets ...`) while the servers start, and keeps it for restarts. Requests on stdin, one
-JSON line each, are answered on stdout in order:
+tickets ...`) while the servers start, and keeps it for restarts. Requests come on stdin, a
+Unix socket of packets (each a JSON object, and the file descriptors it hands over), and are
+answered on stdout, one JSON line each, in order:
 
 - `{"fork": MODULE, "title": ..., "log": ..., "env": {...}}` forks a child that becomes that
   service in its own session, named `title` in `ps`, output to its log, as `python -m
   MODULE` would run the code it imported: `{"pid": N}`, or `{"error": ...}` when the
-  module does not import;
+  module does not import. The sockets handed over with the request are the child's from
+  fd 3, announced in LISTEN_FDS and LISTEN_PID as systemd does;
 - `{"reload": [PACKAGE, ...], "modules": [MODULE, ...], "changed": [PATH, ...]}` imports
   those packages again from their changed sources, so that the next forks run the new code:
   `{"reloaded": true}`, or `{"error": TRACEBACK}` and the code imported before stays.
@@ -22,12 +24,14 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import fcntl
 import importlib
 import importlib.util
 import json
 import os
 import select
 import signal
+import socket
 import sys
 import traceback
 from dataclasses import dataclass
@@ -40,6 +44,10 @@ from typing import Any
 from setproctitle import setproctitle
 
 TITLE = "ticketing: launcher"
+_LARGEST_REQUEST = 1 << 20
+_MOST_FDS = 8
+_FIRST_SOCKET_FD = 3
+_SPARE_FDS = 100
 
 
 @dataclass(frozen=True)
@@ -92,10 +100,16 @@ def _top(module: str) -> str:
     return module.partition(".")[0]
 
 
-def become(main: Main, title: str, log: str, env: dict[str, str]) -> None:
-    """In the forked child: detach, take the service's name, output and environment, run it."""
+def become(main: Main, title: str, log: str, env: dict[str, str], sockets: list[int]) -> None:
+    """In the forked child: detach, take the service's name, output, environment and sockets;
+    run it."""
     os.setsid()
     setproctitle(title)
+    # Moved out of the way first: fd 3 onwards may be taken by what they replace.
+    moved = [fcntl.fcntl(fd, fcntl.F_DUPFD, _SPARE_FDS) for fd in sockets]
+    for number, fd in enumerate(moved):
+        os.dup2(fd, _FIRST_SOCKET_FD + number)
+        os.close(fd)
     output = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     nothing = os.open(os.devnull, os.O_RDONLY)
     os.dup2(nothing, 0)
@@ -105,6 +119,8 @@ def become(main: Main, title: str, log: str, env: dict[str, str]) -> None:
     os.close(nothing)
     os.environ.clear()
     os.environ.update(env)
+    if sockets:
+        os.environ.update({"LISTEN_FDS": str(len(sockets)), "LISTEN_PID": str(os.getpid())})
     sys.argv = [str(main.spec.origin)]
     namespace = {
         "__name__": "__main__",
@@ -131,24 +147,24 @@ class ForkServer:
         # A handler (doing nothing) makes SIGCHLD write to the wake-up pipe that select watches.
         signal.signal(signal.SIGCHLD, lambda *_: None)
         signal.set_wakeup_fd(self._wake_write)
-        stdin = sys.stdin.buffer.fileno()
-        pending = b""
+        requests = socket.socket(fileno=sys.stdin.fileno())
         while True:
-            readable, _, _ = select.select([stdin, self._wake_read], [], [])
+            readable, _, _ = select.select([requests, self._wake_read], [], [])
             if self._wake_read in readable:
                 with contextlib.suppress(BlockingIOError):
                     os.read(self._wake_read, 4096)
                 self._reap()
-            if stdin in readable:
-                chunk = os.read(stdin, 65536)
-                if not chunk:
+            if requests in readable:
+                packet, fds, _, _ = socket.recv_fds(requests, _LARGEST_REQUEST, _MOST_FDS)
+                if not packet:
                     return
-                pending += chunk
-                *lines, pending = pending.split(b"\n")
-                for line in lines:
-                    self._handle(json.loads(line))
+                try:
+                    self._handle(json.loads(packet), fds)
+                finally:
+                    for fd in fds:
+                        os.close(fd)
 
-    def _handle(self, request: dict[str, Any]) -> None:
+    def _handle(self, request: dict[str, Any], sockets: list[int]) -> None:
         if "reload" in request:
             mains, failures = reload(request["reload"], request["modules"], request["changed"])
             if failures:
@@ -167,7 +183,8 @@ class ForkServer:
         pid = os.fork()
         if pid == 0:
             self._forget_parent()
-            become(self.mains[module], request["title"], request["log"], request["env"])
+            main = self.mains[module]
+            become(main, request["title"], request["log"], request["env"], sockets)
             raise SystemExit(0)
         _answer({"pid": pid})
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import queue
+import socket
 import subprocess
 import sys
 import threading
@@ -41,10 +42,12 @@ class Launcher:
         self.exit_codes: dict[int, int] = {}
         self._answers: queue.Queue[dict[str, Any]] = queue.Queue()
         self._lock = threading.Lock()
-        with log.open("ab") as output:
+        # Packets keep each request whole with the file descriptors it hands over.
+        self._requests, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        with log.open("ab") as output, theirs:
             self._process = subprocess.Popen(
                 [sys.executable, "-m", "ticketing_harness.local.forkserver", *modules],
-                stdin=subprocess.PIPE,
+                stdin=theirs.fileno(),
                 stdout=subprocess.PIPE,
                 stderr=output,
                 start_new_session=True,
@@ -66,10 +69,12 @@ class Launcher:
         env: Mapping[str, str],
         timeout: float,
         title: str | None = None,
+        sockets: Sequence[socket.socket] = (),
     ) -> ProcessRecord:
         """Fork a process that runs `module` like `python -m`; waits while modules preload.
 
-        It shows in `ps` as `ticketing: <title>` (default: the module).
+        It shows in `ps` as `ticketing: <title>` (default: the module), and serves on the
+        listening `sockets` (from fd 3, as systemd hands them over) if given.
         """
         request = {
             "fork": module,
@@ -77,7 +82,7 @@ class Launcher:
             "log": str(log),
             "env": dict(env),
         }
-        reply = self._ask(request, timeout)
+        reply = self._ask(request, timeout, [sock.fileno() for sock in sockets])
         if "error" in reply:
             raise LaunchFailed(
                 f"{module} failed to start: {reply['error']}. Last lines of {log}:\n{log_tail(log)}"
@@ -107,14 +112,14 @@ class Launcher:
         reply = self._ask(request, timeout)
         return str(reply["error"]) if "error" in reply else None
 
-    def _ask(self, request: dict[str, Any], timeout: float) -> dict[str, Any]:
-        assert self._process.stdin is not None
+    def _ask(
+        self, request: dict[str, Any], timeout: float, fds: Sequence[int] = ()
+    ) -> dict[str, Any]:
         with self._lock:
             try:
-                self._process.stdin.write(json.dumps(request).encode() + b"\n")
-                self._process.stdin.flush()
+                socket.send_fds(self._requests, [json.dumps(request).encode()], list(fds))
                 reply = self._answers.get(timeout=timeout)
-            except (BrokenPipeError, ValueError, queue.Empty):
+            except (OSError, queue.Empty):
                 reply = {}
         if not reply:
             self._process.kill()  # a late answer would be taken for the next request's
@@ -144,7 +149,6 @@ class Launcher:
         Each service runs in its own session, so ending the launcher does not touch them.
         """
         with self._lock:
-            if self._process.stdin is not None:
-                self._process.stdin.close()
+            self._requests.close()
             self._process.kill()
             self._process.wait()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
@@ -29,13 +30,15 @@ from ticketing_harness.local.processes import ProcessRecord, exit_code, log_tail
 from ticketing_harness.local.replicas import all_instances
 from ticketing_harness.local.state import ComponentState, StackState
 from ticketing_harness.local.wiring import UpOptions, gateway_config, servers_for, service_env
-from ticketing_harness.ports import free_ports
 from ticketing_harness.servers import (
     PostgresServer,
     ServerError,
     ServerProcess,
 )
 from ticketing_harness.waiting import wait_until
+
+# As many connections as uvicorn queues by default, while a service (re)starts.
+_BACKLOG = 2048
 
 
 class Phase(StrEnum):
@@ -69,6 +72,11 @@ class Instance:
         return f"http://127.0.0.1:{self.port}/readyz"
 
 
+def _listening(port: int = 0) -> socket.socket:
+    """A socket listening on a local port, free if 0 (as uvicorn would, with its backlog)."""
+    return socket.create_server(("127.0.0.1", port), backlog=_BACKLOG)
+
+
 @dataclass
 class Startup:
     """One run of `up`: the processes started so far, recorded in the state file as they start."""
@@ -86,6 +94,10 @@ class Startup:
     _starts: threading.Condition = field(default_factory=threading.Condition)
     _in_flight: int = 0
     _closed: bool = False
+    # The stack keeps each instance's listening socket open and hands it to each of its
+    # processes: the port never changes hands between restarts, and a connection made while
+    # the process restarts waits in the socket's queue instead of being refused.
+    _listeners: dict[str, socket.socket] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         me = ProcessRecord.of(os.getpid())
@@ -101,13 +113,16 @@ class Startup:
         """Start everything; on any failure the caller stops what `state` lists."""
         self.servers = servers_for(self.options)
         names = all_instances(self.options.replicas)
-        ports = iter(free_ports(sum(len(instances) for instances in names.values())))
-        assigned = {service: [next(ports) for _ in names[service]] for service in names}
-        self.gateway = gateway_config(self.options, assigned)
+        self._listeners = {name: _listening() for group in names.values() for name in group}
+        ports = {
+            service: [self._listeners[name].getsockname()[1] for name in names[service]]
+            for service in names
+        }
+        self.gateway = gateway_config(self.options, ports)
         self.instances = {
             name: self._instance(service, name, port)
             for service in SERVICES
-            for name, port in zip(names[service.name], assigned[service.name], strict=True)
+            for name, port in zip(names[service.name], ports[service.name], strict=True)
         }
         self.state.url = self.gateway.url
         self.save()
@@ -192,6 +207,21 @@ class Startup:
         with self._starts:
             self._closed = True
             self._starts.wait_for(lambda: self._in_flight == 0)
+        for listener in self._listeners.values():
+            listener.close()
+
+    def stop_listening(self, name: str) -> None:
+        """Refuse connections to an instance given up on (the gateway tries its replicas), until
+        it is started again."""
+        with self._lock:
+            self._listeners[name].close()
+
+    def _listener(self, instance: Instance) -> socket.socket:
+        with self._lock:
+            listener = self._listeners[instance.name]
+            if listener.fileno() == -1:
+                listener = self._listeners[instance.name] = _listening(instance.port)
+            return listener
 
     @contextmanager
     def _starting(self, name: str) -> Iterator[None]:
@@ -216,6 +246,7 @@ class Startup:
                 instance.env,
                 self.options.timeout,
                 instance.name,
+                [self._listener(instance)],
             )
             self._record(
                 instance.name,

@@ -162,6 +162,8 @@ class Supervisor:
             if delay is None:
                 component.condition = Condition.FAILED
                 component.failure = log_tail(Path(component.log), _FAILURE_LINES)
+                if name in self.startup.instances:
+                    self.startup.stop_listening(name)
                 self._save()
                 self.note(
                     f"{why}; it keeps failing ({backoff.failures} times in a row), so it stays "

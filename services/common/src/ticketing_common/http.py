@@ -15,6 +15,8 @@ is at fault):
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import sys
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -77,13 +79,27 @@ def run_service(settings_cls: type[SettingsT], app_factory: Callable[[SettingsT]
         raise SystemExit(2) from None
     configure_logging(settings.service_name, settings.log_level)
     # Each request is logged once, with its request id, by `RequestIds`.
-    uvicorn.run(
+    config = uvicorn.Config(
         app_factory(settings),
         host=settings.host,
         port=settings.port,
         log_config=None,
         access_log=False,
     )
+    uvicorn.Server(config).run(sockets=inherited_sockets())
+
+
+# The systemd convention for sockets handed to a process: LISTEN_FDS of them, from fd 3.
+_FIRST_INHERITED_FD = 3
+
+
+def inherited_sockets() -> list[socket.socket] | None:
+    """Listening sockets this process was started with (`ticketing up` keeps each service's
+    port open across restarts), or None: bind HOST:PORT."""
+    if os.environ.get("LISTEN_PID") != str(os.getpid()):
+        return None
+    count = int(os.environ.get("LISTEN_FDS", "0"))
+    return [socket.socket(fileno=_FIRST_INHERITED_FD + n) for n in range(count)] or None
 
 
 def error_response(
