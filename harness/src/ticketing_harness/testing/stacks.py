@@ -18,6 +18,8 @@ from typing import Any
 import httpx
 import psutil
 
+from ticketing_harness.local.connections import StackConnections, stack_connections
+from ticketing_harness.local.layout import Layout
 from ticketing_harness.ports import free_port
 from ticketing_harness.waiting import eventually
 
@@ -56,6 +58,10 @@ class RunningStack:
     ) -> subprocess.CompletedProcess[str]:
         """Run a `ticketing` command against this stack's state directory."""
         return run_ticketing(*args, "--state-dir", str(self.state_dir), env=env)
+
+    def connections(self) -> StackConnections:
+        """Where the stack's servers listen, with their credentials."""
+        return stack_connections(Layout(self.state_dir))
 
     def port_of(self, component: str) -> int:
         """The port a component of the stack listens on, from the state file."""
