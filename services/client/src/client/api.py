@@ -72,9 +72,12 @@ class Api:
         self.http = http
 
     async def call(self, request: Request, method: str, path: str, json: Any = None) -> ApiResponse:
+        """Call an API as the visitor: their cookie, and their address for sign-in rationing."""
         headers = {"accept": "application/json"}
         if cookie := request.headers.get("cookie"):
             headers["cookie"] = cookie
+        if request.client is not None:
+            headers["x-forwarded-for"] = request.client.host
         try:
             response = await self.http.request(method, path, json=json, headers=headers)
         except httpx.TransportError:

@@ -104,7 +104,7 @@ def _validation_detail(error: Any) -> ErrorDetail:
 
 
 async def _app_error(request: Request, exc: AppError) -> JSONResponse:
-    return error_response(exc.status_code, exc.details)
+    return error_response(exc.status_code, exc.details, headers=exc.headers)
 
 
 async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
