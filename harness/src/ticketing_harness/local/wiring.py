@@ -110,6 +110,8 @@ def service_env(
         env["REDIS_URL"] = redis.url
     if Server.STRIPE in service.needs:
         env.update(_stripe_env(options, servers.get(Server.STRIPE)))
+    if service.name == "client":
+        env["CSRF_KEY"] = options.layout.csrf_key()
     return env
 
 

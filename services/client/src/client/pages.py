@@ -5,15 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from client.api import Api, ApiResponse, FormErrors
 from client.bootstrap import Client
+from client.csrf import verify_csrf
 from client.deps import ClientDep
+from client.idempotency import idempotency_header
 from client.rendering import templates
 
-router = APIRouter()
+# Every POST is checked for its origin and its CSRF token (see client.csrf).
+router = APIRouter(dependencies=[Depends(verify_csrf)])
 FormText = Annotated[str, Form()]
 
 
@@ -166,9 +169,17 @@ async def _ticket_page(
 
 
 @router.post("/tickets/{ticket_id}/purchase", response_class=HTMLResponse)
-async def purchase(request: Request, site: ClientDep, ticket_id: str) -> Response:
-    """Reserve the ticket with a new order, then show the order with its countdown."""
-    response = await site.api.call(request, "POST", "/api/orders", json={"ticketId": ticket_id})
+async def purchase(
+    request: Request, site: ClientDep, ticket_id: str, idempotency_key: FormText = ""
+) -> Response:
+    """Reserve the ticket with a new order (once per form), then show it with its countdown."""
+    response = await site.api.call(
+        request,
+        "POST",
+        "/api/orders",
+        json={"ticketId": ticket_id},
+        headers=idempotency_header(idempotency_key),
+    )
     if response.status == 401:
         return _signin_redirect(request)
     if response.ok:
@@ -219,10 +230,17 @@ async def _order_page(
 
 
 @router.post("/orders/{order_id}/pay", response_class=HTMLResponse)
-async def pay(request: Request, site: ClientDep, order_id: str, token: FormText = "") -> Response:
-    """Pay the order; orders marks it complete once payments reports the charge."""
-    body = {"orderId": order_id, "token": token}
-    response = await site.api.call(request, "POST", "/api/payments", json=body)
+async def pay(
+    request: Request,
+    site: ClientDep,
+    order_id: str,
+    token: FormText = "",
+    idempotency_key: FormText = "",
+) -> Response:
+    """Pay the order (once per form); orders marks it complete once payments reports the charge."""
+    body = {"orderId": order_id, "token": token.strip()}
+    headers = idempotency_header(idempotency_key)
+    response = await site.api.call(request, "POST", "/api/payments", json=body, headers=headers)
     if response.status == 401:
         return _signin_redirect(request)
     if response.ok:

@@ -8,8 +8,10 @@ from uuid import UUID
 
 from orders import repository
 from orders.domain import Order, Ticket
+from ticketing_common import idempotency
 from ticketing_common.errors import NotFound
 from ticketing_common.events import ExpirationComplete, PaymentCreated, TicketCreated, TicketUpdated
+from ticketing_common.idempotency import Answer, IdempotentRequest
 from ticketing_common.listeners import Reject, Retry
 from ticketing_common.unit_of_work import Database, UnitOfWork
 from ticketing_common.versioning import ReplicaChange, replica_change
@@ -39,16 +41,30 @@ async def record_ticket_updated(uow: UnitOfWork, data: TicketUpdated) -> None:
         raise Retry(f"ticket {data.id} changed while version {data.version} was applied")
 
 
-async def place_order(db: Database, *, user_id: UUID, ticket_id: UUID, window: timedelta) -> Order:
-    """Reserve a known ticket for the window unless a live order holds it; emits order.created."""
+async def place_order(
+    db: Database,
+    *,
+    user_id: UUID,
+    ticket_id: UUID,
+    window: timedelta,
+    request: IdempotentRequest | None,
+    answer: Callable[[Order], Answer],
+) -> Answer:
+    """Reserve a known ticket for the window unless a live order holds it; emits order.created.
+
+    A retry of a request (same Idempotency-Key and body) gets its first answer, reserving nothing.
+    """
     async with db.unit_of_work() as uow:
+        if (stored := await idempotency.claim(uow.conn, request)) is not None:
+            assert stored.answer is not None, "an order and its answer are stored together"
+            return stored.answer
         ticket = await repository.get_ticket(uow.conn, ticket_id)
         if ticket is None:
             raise NotFound()
         now = datetime.now(UTC)
         order = uow.track(Order.place(user_id=user_id, ticket=ticket, now=now, window=window))
         await repository.insert_order(uow.conn, order)
-    return order
+        return await idempotency.keep(uow.conn, request, answer(order), order.id)
 
 
 async def orders_of(db: Database, user_id: UUID) -> list[Order]:
