@@ -8,6 +8,7 @@ without the error body).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator
 from typing import Literal
@@ -214,3 +215,68 @@ async def test_an_error_without_the_error_body_shows_a_generic_message() -> None
             page = await client.get("/")
     assert page.status_code == 200
     assert "Something went wrong (status 502)." in page.text
+
+
+REFUNDED_ORDER = {
+    "id": "4a5b6c7d-8e9f-4a0b-9c1d-2e3f4a5b6c7d",
+    "userId": "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a",
+    "status": "cancelled",
+    "expiresAt": "2026-03-01T18:15:00Z",
+    "ticket": {
+        "id": "0b6c1f3e-8a3d-4e59-9a0c-6f1d2b7c4e11",
+        "title": "Gig",
+        "price": 20,
+        "version": 2,
+    },
+    "version": 1,
+    "refunded": True,
+}
+
+
+def _api_with_a_refunded_order(path: str, headers: dict[str, str]) -> tuple[int, str, bytes]:
+    if path.startswith("/api/users/currentuser"):
+        user = {"id": REFUNDED_ORDER["userId"], "email": "buyer@example.com", "iat": 0, "exp": 0}
+        return 200, "application/json", json.dumps({"currentUser": user}).encode()
+    if path.startswith("/api/orders/"):
+        return 200, "application/json", json.dumps(REFUNDED_ORDER).encode()
+    return 200, "application/json", json.dumps([REFUNDED_ORDER]).encode()
+
+
+async def test_a_refunded_order_says_so_on_its_page_and_in_the_list() -> None:
+    # A real refund needs a payment to lose a race with a cancel, which the stack's race test
+    # provokes; here the page is checked against that answer, every time.
+    with stub_server(_api_with_a_refunded_order) as api:
+        async for client in _client_process(api, "dev"):
+            page = await client.get(f"/orders/{REFUNDED_ORDER['id']}")
+            listing = await client.get("/orders")
+    refunded = '<span class="status status-refunded">refunded</span>'
+    assert refunded in page.text
+    assert "Your payment was refunded" in page.text
+    assert "Pay $20.00" not in page.text
+    assert refunded in listing.text
+
+
+async def test_my_orders_come_a_page_at_a_time() -> None:
+    asked: list[str] = []
+
+    def twenty_orders(path: str, headers: dict[str, str]) -> tuple[int, str, bytes]:
+        asked.append(path)
+        return (
+            _api_with_a_refunded_order(path, headers)
+            if "currentuser" in path
+            else (
+                200,
+                "application/json",
+                json.dumps([REFUNDED_ORDER] * 20).encode(),
+            )
+        )
+
+    with stub_server(twenty_orders) as api:
+        async for client in _client_process(api, "dev"):
+            second = await client.get("/orders?offset=20")
+            nonsense = await client.get("/orders?offset=lots")
+    assert "/api/orders?limit=20&offset=20" in asked
+    assert "/api/orders?limit=20&offset=0" in asked
+    assert 'href="/orders?offset=0">Earlier orders' in second.text
+    assert 'href="/orders?offset=40">Later orders' in second.text
+    assert "Earlier orders" not in nonsense.text

@@ -12,9 +12,11 @@ from pydantic.alias_generators import to_camel
 from auth import handlers
 from auth.deps import AuthDep, ClientAddress
 from auth.domain import (
+    EMAIL,
+    MAX_INPUT_LENGTH,
+    NEW_PASSWORD,
     PASSWORD_LENGTH_MESSAGE,
-    PASSWORD_MAX_LENGTH,
-    PASSWORD_MIN_LENGTH,
+    SUPPLIED_PASSWORD,
     new_password,
     normalize_email,
     supplied_password,
@@ -33,11 +35,19 @@ _RATIONED: dict[int | str, dict[str, Any]] = {
 }
 
 
+def _schema(pattern: str, description: str) -> Any:
+    """The JSON Schema of an input: exactly the rule the API applies (`auth.domain`)."""
+    return Field(
+        json_schema_extra={"pattern": f"^{pattern}$", "maxLength": MAX_INPUT_LENGTH},
+        description=description,
+    )
+
+
 Email = Annotated[
     str,
     BeforeValidator(normalize_email),
     MissingMessage("Email must be valid"),
-    Field(json_schema_extra={"format": "email"}, description="Trimmed and lower-cased."),
+    _schema(EMAIL, "An email address as HTML forms accept it; trimmed and lower-cased."),
 ]
 
 
@@ -49,10 +59,7 @@ class SignUpIn(RequestModel):
         str,
         BeforeValidator(new_password),
         MissingMessage(PASSWORD_LENGTH_MESSAGE),
-        Field(
-            json_schema_extra={"minLength": PASSWORD_MIN_LENGTH, "maxLength": PASSWORD_MAX_LENGTH},
-            description="Leading and trailing spaces are trimmed.",
-        ),
+        _schema(NEW_PASSWORD, "4 to 20 characters once spaces around them are trimmed."),
     ]
 
 
@@ -64,7 +71,7 @@ class SignInIn(RequestModel):
         str,
         BeforeValidator(supplied_password),
         MissingMessage("You must supply a password"),
-        Field(json_schema_extra={"minLength": 1}),
+        _schema(SUPPLIED_PASSWORD, "Not only spaces."),
     ]
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import httpx
 
+from auth.domain import EMAIL, MAX_INPUT_LENGTH, NEW_PASSWORD, SUPPLIED_PASSWORD
+
 
 async def test_ready_when_its_database_bus_and_session_list_answer(
     client: httpx.AsyncClient,
@@ -31,3 +33,14 @@ async def test_openapi_documents_every_route_and_one_error_body(
     assert signup["4XX"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/ErrorBody"
     }
+
+
+async def test_the_schema_states_exactly_the_rules_the_api_applies(
+    client: httpx.AsyncClient,
+) -> None:
+    schemas = (await client.get("/openapi.json")).json()["components"]["schemas"]
+    sign_up, sign_in = schemas["SignUpIn"]["properties"], schemas["SignInIn"]["properties"]
+    assert sign_up["email"]["pattern"] == sign_in["email"]["pattern"] == f"^{EMAIL}$"
+    assert sign_up["password"]["pattern"] == f"^{NEW_PASSWORD}$"
+    assert sign_in["password"]["pattern"] == f"^{SUPPLIED_PASSWORD}$"
+    assert sign_up["email"]["maxLength"] == MAX_INPUT_LENGTH

@@ -14,10 +14,12 @@ from client.csrf import verify_csrf
 from client.deps import ClientDep
 from client.idempotency import idempotency_header
 from client.rendering import templates
+from ticketing_common.paging import MAX_OFFSET
 
 # Every POST is checked for its origin and its CSRF token (see client.csrf).
 router = APIRouter(dependencies=[Depends(verify_csrf)])
 FormText = Annotated[str, Form()]
+ORDERS_PER_PAGE = 20
 
 
 async def _page(
@@ -189,13 +191,24 @@ async def purchase(
 
 @router.get("/orders", response_class=HTMLResponse)
 async def my_orders(request: Request, site: ClientDep) -> Response:
-    response = await site.api.call(request, "GET", "/api/orders")
+    """The visitor's orders, oldest first, a page at a time."""
+    offset = _offset(request.query_params.get("offset", ""))
+    page = f"/api/orders?limit={ORDERS_PER_PAGE}&offset={offset}"
+    response = await site.api.call(request, "GET", page)
     if response.status == 401:
         return _signin_redirect(request)
     orders = response.body if response.ok and isinstance(response.body, list) else []
     errors = FormErrors() if response.ok else response.errors()
-    paid = request.query_params.get("paid")
-    return await _page(request, site.api, "orders.html", orders=orders, paid=paid, errors=errors)
+    return await _page(
+        request,
+        site.api,
+        "orders.html",
+        orders=orders,
+        paid=request.query_params.get("paid"),
+        errors=errors,
+        offset=offset,
+        page_size=ORDERS_PER_PAGE,
+    )
 
 
 @router.get("/orders/{order_id}", response_class=HTMLResponse)
@@ -247,6 +260,11 @@ async def pay(
         return _redirect(f"/orders?paid={order_id}")
     errors = response.errors(("token",))
     return await _order_page(request, site, order_id, errors, _error_status(response), token)
+
+
+def _offset(text: str) -> int:
+    """The page's offset from the query; anything but a number in bounds is the first page."""
+    return int(text) if text.isdigit() and int(text) <= MAX_OFFSET else 0
 
 
 def _seconds_left(expires_at: object) -> int:

@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Annotated, Protocol, runtime_checkable
 from uuid import UUID
 
 import jwt
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Request, Response, Security
+from fastapi.security import APIKeyCookie
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ticketing_common.config import MIN_PRODUCTION_KEY_LENGTH
@@ -157,7 +158,18 @@ def revoked_sessions(request: Request) -> RevocationList:
     return service.revoked_sessions
 
 
-async def require_user(user: CurrentUser) -> UserClaims:
+# Documents, in the OpenAPI of every route that needs a user, the cookie it needs.
+_session_scheme = APIKeyCookie(
+    name=SESSION_COOKIE,
+    scheme_name="session",
+    description="The session cookie sign-up and sign-in set (HttpOnly).",
+    auto_error=False,
+)
+
+
+async def require_user(
+    user: CurrentUser, _: Annotated[str | None, Security(_session_scheme)]
+) -> UserClaims:
     """The signed-in user; 401 when there is no valid session."""
     if user is None:
         raise NotAuthorized()

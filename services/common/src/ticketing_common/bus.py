@@ -8,6 +8,7 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import nats
 from nats.aio.client import Client as NatsClient
@@ -23,6 +24,12 @@ log = logging.getLogger(__name__)
 DEAD_LETTER_STREAM = "DEADLETTER"
 DEAD_LETTER_PREFIX = "deadletter"
 DUPLICATE_WINDOW_SECONDS = 120.0
+
+
+def _without_credentials(url: str) -> str:
+    """The URL to show in a message: its user and password left out."""
+    parts = urlsplit(url)
+    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
 
 
 class BusUnavailable(Exception):
@@ -55,17 +62,20 @@ class Bus:
         delay = 0.1
         while True:
             try:
-                nc = await nats.connect(
-                    url,
-                    name=name,
-                    connect_timeout=2,
-                    reconnect_time_wait=1,
-                    max_reconnect_attempts=-1,
-                    allow_reconnect=True,
-                )
+                # nats-py retries a first connection forever when it may reconnect forever.
+                async with asyncio.timeout(max(deadline - time.monotonic(), 0.1)):
+                    nc = await nats.connect(
+                        url,
+                        name=name,
+                        connect_timeout=2,
+                        reconnect_time_wait=1,
+                        max_reconnect_attempts=-1,
+                        allow_reconnect=True,
+                    )
             except (TimeoutError, OSError, nats.errors.Error) as exc:
                 if time.monotonic() + delay > deadline:
-                    raise BusUnavailable(f"cannot reach NATS at {url}: {exc}") from exc
+                    where, why = _without_credentials(url), str(exc) or "no answer in time"
+                    raise BusUnavailable(f"cannot reach NATS at {where}: {why}") from exc
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 2.0)
                 continue

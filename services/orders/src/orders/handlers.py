@@ -10,7 +10,13 @@ from orders import repository
 from orders.domain import Order, Ticket
 from ticketing_common import idempotency
 from ticketing_common.errors import NotFound
-from ticketing_common.events import ExpirationComplete, PaymentCreated, TicketCreated, TicketUpdated
+from ticketing_common.events import (
+    ExpirationComplete,
+    PaymentCreated,
+    PaymentRefunded,
+    TicketCreated,
+    TicketUpdated,
+)
 from ticketing_common.idempotency import Answer, IdempotentRequest
 from ticketing_common.listeners import Reject, Retry
 from ticketing_common.unit_of_work import Database, UnitOfWork
@@ -67,10 +73,10 @@ async def place_order(
         return await idempotency.keep(uow.conn, request, answer(order), order.id)
 
 
-async def orders_of(db: Database, user_id: UUID) -> list[Order]:
-    """A buyer's orders with their tickets, oldest first."""
+async def orders_of(db: Database, user_id: UUID, *, limit: int, offset: int) -> list[Order]:
+    """A page of a buyer's orders with their tickets, oldest first."""
     async with db.pool.acquire() as conn:
-        return await repository.orders_of(conn, user_id)
+        return await repository.orders_of(conn, user_id, limit=limit, offset=offset)
 
 
 async def show_order(db: Database, *, user_id: UUID, order_id: UUID) -> Order:
@@ -101,6 +107,12 @@ async def expire_order(uow: UnitOfWork, data: ExpirationComplete) -> None:
 async def complete_order(uow: UnitOfWork, data: PaymentCreated) -> None:
     """A payment completes an unpaid order (emits order.completed); a cancelled one stays so."""
     await _change(uow, await _order_of_event(uow, data.order_id), Order.complete)
+
+
+async def record_refund(uow: UnitOfWork, data: PaymentRefunded) -> None:
+    """The order's payment was refunded: the buyer sees it; a repeated refund changes nothing."""
+    if not await repository.mark_refunded(uow.conn, data.order_id):
+        raise Reject(f"unknown order {data.order_id}")
 
 
 async def _order_of_event(uow: UnitOfWork, order_id: UUID) -> Order:

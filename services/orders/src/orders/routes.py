@@ -11,6 +11,7 @@ from orders.schemas import OrderIn, OrderOut
 from ticketing_common import idempotency
 from ticketing_common.auth import UserId
 from ticketing_common.idempotency import Answer, IdempotencyKey, IdempotentRequest
+from ticketing_common.paging import DEFAULT_PAGE_SIZE, Limit, Offset
 
 router = APIRouter(prefix="/api/orders", tags=["orders"])
 
@@ -36,9 +37,12 @@ def _created(order: Order) -> Answer:
 
 
 @router.get("", response_model=list[OrderOut])
-async def list_orders(buyer: UserId, orders: OrdersDep) -> list[OrderOut]:
-    """The signed-in user's orders, oldest first."""
-    return [OrderOut.of(order) for order in await handlers.orders_of(orders.db, buyer)]
+async def list_orders(
+    buyer: UserId, orders: OrdersDep, limit: Limit = DEFAULT_PAGE_SIZE, offset: Offset = 0
+) -> list[OrderOut]:
+    """The signed-in user's orders, oldest first, 20 per page unless `limit` says."""
+    mine = await handlers.orders_of(orders.db, buyer, limit=limit, offset=offset)
+    return [OrderOut.of(order) for order in mine]
 
 
 @router.get("/{order_id}", response_model=OrderOut)
