@@ -64,6 +64,12 @@ class Settings(EventServiceSettings):
         le=1000,
         description="SIGNIN_AT_ONCE_PER_ADDRESS: attempts one address may have in progress.",
     )
+    signin_at_once_per_account: int = Field(
+        default=1,
+        ge=1,
+        le=1000,
+        description="SIGNIN_AT_ONCE_PER_ACCOUNT: attempts on one email that may be in progress.",
+    )
 
     @property
     def throttle(self) -> ThrottleSettings:
@@ -71,6 +77,7 @@ class Settings(EventServiceSettings):
             per_address=self.signin_rate_per_address,
             per_account=self.signin_rate_per_account,
             at_once_per_address=self.signin_at_once_per_address,
+            at_once_per_account=self.signin_at_once_per_account,
         )
 
     @model_validator(mode="after")

@@ -2,8 +2,9 @@
 
 Password hashing is deliberately expensive, so a flood must be refused before it reaches
 the hasher: each address and each account may try a few times a minute (a sliding
-window: at most `count` attempts in any `seconds`), and each address may have only a few
-attempts in progress at once, so one address never fills the hashing queue others wait in.
+window: at most `count` attempts in any `seconds`), and each address and each account may
+have only a few attempts in progress at once, so a flood from one address, or on one
+account from many, never fills the hashing threads others wait for.
 The counts live in the process (each auth replica rations its own hasher); they are
 forgotten on restart.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -89,6 +90,7 @@ class ThrottleSettings:
     per_address: Rate
     per_account: Rate
     at_once_per_address: int
+    at_once_per_account: int
 
 
 class Throttle:
@@ -98,27 +100,29 @@ class Throttle:
         self.settings = settings
         self._addresses = SlidingWindow(settings.per_address, clock)
         self._accounts = SlidingWindow(settings.per_account, clock)
-        self._in_progress: dict[str, int] = {}
+        self._in_progress: Counter[tuple[str, str]] = Counter()
 
     @asynccontextmanager
     async def attempt(self, *, address: str, account: str) -> AsyncIterator[None]:
-        """Hold one of the address's attempts in progress while the block runs.
+        """Hold one of the address's and one of the account's attempts in progress meanwhile.
 
         Raises:
-            TooManyRequests: the address has too many attempts in progress, or the address
-                or the account has used up its attempts for now.
+            TooManyRequests: the address or the account has too many attempts in progress,
+                or has used up its attempts for now.
         """
-        if self._in_progress.get(address, 0) >= self.settings.at_once_per_address:
+        by_address, by_account = ("address", address), ("account", account)
+        if self._in_progress[by_address] >= self.settings.at_once_per_address:
             raise TooManyRequests("Too many attempts at once from your address", retry_after=1)
+        if self._in_progress[by_account] >= self.settings.at_once_per_account:
+            raise TooManyRequests("Too many attempts at once on this account", retry_after=1)
         _refuse_if_waiting(self._addresses.take(address), "from your address")
         _refuse_if_waiting(self._accounts.take(account), "for this account")
-        self._in_progress[address] = self._in_progress.get(address, 0) + 1
+        self._in_progress.update((by_address, by_account))
         try:
             yield
         finally:
-            self._in_progress[address] -= 1
-            if not self._in_progress[address]:
-                del self._in_progress[address]
+            self._in_progress.subtract((by_address, by_account))
+            self._in_progress = +self._in_progress  # forgets keys with nothing in progress
 
 
 def _refuse_if_waiting(wait: float, whose: str) -> None:

@@ -33,6 +33,7 @@ def settings(database_dsn: str, nats_url: str) -> Settings:
         signin_rate_per_address="1000/minute",
         signin_rate_per_account="1000/minute",
         signin_at_once_per_address=100,
+        signin_at_once_per_account=100,
         password_hash_queue=100,
     )
 

@@ -72,7 +72,9 @@ def test_keys_quiet_for_a_whole_window_are_forgotten() -> None:
 
 
 def _throttle(clock: Clock, at_once: int = 2) -> Throttle:
-    settings = ThrottleSettings(Rate(3, 60.0), Rate(2, 60.0), at_once_per_address=at_once)
+    settings = ThrottleSettings(
+        Rate(3, 60.0), Rate(2, 60.0), at_once_per_address=at_once, at_once_per_account=at_once
+    )
     return Throttle(settings, clock)
 
 
@@ -87,6 +89,17 @@ async def test_an_address_with_its_attempts_in_progress_is_refused_at_once() -> 
     assert refused.value.status_code == 429
     assert refused.value.headers == {"Retry-After": "1"}
     async with throttle.attempt(address="10.0.0.1", account="c@example.com"):
+        pass
+
+
+async def test_an_account_with_an_attempt_in_progress_is_refused_from_any_address() -> None:
+    throttle = _throttle(Clock(), at_once=1)
+    async with throttle.attempt(address="10.0.0.1", account="victim@example.com"):
+        with pytest.raises(TooManyRequests, match="at once on this account") as refused:
+            async with throttle.attempt(address="10.0.0.2", account="victim@example.com"):
+                pass
+    assert refused.value.headers == {"Retry-After": "1"}
+    async with throttle.attempt(address="10.0.0.2", account="victim@example.com"):
         pass
 
 
