@@ -280,3 +280,19 @@ async def test_my_orders_come_a_page_at_a_time() -> None:
     assert 'href="/orders?offset=0">Earlier orders' in second.text
     assert 'href="/orders?offset=40">Later orders' in second.text
     assert "Earlier orders" not in nonsense.text
+
+
+def _api_that_cannot_sign_out(path: str, headers: dict[str, str]) -> tuple[int, str, bytes]:
+    if path == "/api/users/signout":
+        body = {"errors": [{"message": "Could not sign out right now; try again in a moment"}]}
+        return 503, "application/json", json.dumps(body).encode()
+    return _api_with_a_refunded_order(path, headers)
+
+
+async def test_a_sign_out_that_cannot_be_done_now_says_so_and_keeps_the_visitor_signed_in() -> None:
+    with stub_server(_api_that_cannot_sign_out) as api:
+        async for client in _client_process(api, "dev"):
+            page = await submit(client, "/", "/auth/signout")
+    assert page.status_code == 503
+    assert "Could not sign out right now" in page.text
+    assert "Signed in as buyer@example.com" in page.text

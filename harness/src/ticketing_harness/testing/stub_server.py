@@ -1,4 +1,5 @@
-"""For tests: a tiny HTTP server on a free port whose every GET answers what a function says."""
+"""For tests: a tiny HTTP server on a free port whose every GET or POST answers what a function
+says."""
 
 from __future__ import annotations
 
@@ -16,6 +17,10 @@ def stub_server(answer: Answer) -> Iterator[str]:
     """Serve `answer` on 127.0.0.1 until the block ends; yields the server's base URL."""
 
     class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.do_GET()
+
         def do_GET(self) -> None:
             status, content_type, body = answer(self.path, dict(self.headers.items()))
             self.send_response(status)

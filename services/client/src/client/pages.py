@@ -75,8 +75,13 @@ async def auth_form(request: Request, site: ClientDep, mode: str) -> Response:
 
 @router.post("/auth/signout")
 async def sign_out(request: Request, site: ClientDep) -> Response:
+    """End the session everywhere; if that cannot be done now, say so and stay signed in."""
     response = await site.api.call(request, "POST", "/api/users/signout", json={})
-    return _redirect("/", response)
+    if response.ok:
+        return _redirect("/", response)
+    return await _page(
+        request, site.api, "signout.html", _error_status(response), errors=response.errors()
+    )
 
 
 @router.post("/auth/{mode}", response_class=HTMLResponse)
