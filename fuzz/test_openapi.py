@@ -77,10 +77,9 @@ def schemathesis(base_url: str, workdir: Path, session: str) -> subprocess.Compl
 
 def fuzz(app: FastAPI, workdir: Path, settings: ServiceSettings) -> None:
     """Fuzz the app, signed in as a user of its own when a route asks for one."""
-    session = sign_session(
-        new_claims(user_id=str(uuid.uuid4()), email="fuzz@example.com", config=_config(settings)),
-        _config(settings),
-    )
+    config = AuthConfig.from_settings(settings)
+    claims = new_claims(user_id=str(uuid.uuid4()), email="fuzz@example.com", config=config)
+    session = sign_session(claims, config)
     with uvicorn_server(app) as base_url:
         result = schemathesis(base_url, workdir, session)
     assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
@@ -137,7 +136,3 @@ def _common(database_dsn: str, nats_url: str) -> dict[str, Any]:
         "environment": "test",
         "plain_http": True,
     }
-
-
-def _config(settings: ServiceSettings) -> AuthConfig:
-    return AuthConfig.from_settings(settings)
