@@ -53,7 +53,6 @@ async def bootstrap(settings: Settings) -> Auth:
         raise
     passwords = Passwords(
         workers=settings.password_hash_workers,
-        max_waiting=settings.password_hash_queue,
         memory_kib=settings.password_hash_memory_kib,
         time_cost=settings.password_hash_time_cost,
     )

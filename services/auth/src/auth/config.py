@@ -44,31 +44,20 @@ class Settings(EventServiceSettings):
         description="PASSWORD_HASH_TIME_COST: argon2id passes; 2 or more in production.",
     )
     password_hash_queue: int = Field(
-        default=8,
+        default=64,
         ge=0,
-        le=1000,
-        description="PASSWORD_HASH_QUEUE: hashes that may wait for a thread; more get 503 at once.",
+        le=10000,
+        description="PASSWORD_HASH_QUEUE: attempts that may wait for a hashing thread, in turns "
+        "by address; a newcomer takes the place of the last of the longest line, else gets 503.",
     )
     signin_rate_per_address: RateSetting = Field(
-        default=Rate(60, 60.0),
+        default=Rate(120, 60.0),
         description="SIGNIN_RATE_PER_ADDRESS: sign-in and sign-up attempts one client address "
-        "may make, e.g. 60/minute; more get 429.",
+        "may make, e.g. 120/minute; more get 429.",
     )
     signin_rate_per_account: RateSetting = Field(
         default=Rate(10, 60.0),
         description="SIGNIN_RATE_PER_ACCOUNT: attempts on one email, e.g. 10/minute.",
-    )
-    signin_at_once_per_address: int = Field(
-        default=2,
-        ge=1,
-        le=1000,
-        description="SIGNIN_AT_ONCE_PER_ADDRESS: attempts one address may have in progress.",
-    )
-    signin_at_once_per_account: int = Field(
-        default=1,
-        ge=1,
-        le=1000,
-        description="SIGNIN_AT_ONCE_PER_ACCOUNT: attempts on one email that may be in progress.",
     )
 
     @property
@@ -76,8 +65,8 @@ class Settings(EventServiceSettings):
         return ThrottleSettings(
             per_address=self.signin_rate_per_address,
             per_account=self.signin_rate_per_account,
-            at_once_per_address=self.signin_at_once_per_address,
-            at_once_per_account=self.signin_at_once_per_account,
+            turns=self.password_hash_workers,
+            room=self.password_hash_queue,
         )
 
     @model_validator(mode="after")

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-
 import nats.errors
 
 from auth import repository
 from auth.domain import User
-from auth.passwords import HashingBusy, Passwords
+from auth.passwords import Passwords
 from ticketing_common.auth import UserClaims
 from ticketing_common.errors import BadRequest, ServiceBusy
 from ticketing_common.revocations import RevokedSessions
@@ -34,11 +32,8 @@ async def sign_in(db: Database, passwords: Passwords, email: str, password: str)
     if user is None or not matches:
         raise BadRequest("Invalid credentials")
     if passwords.needs_rehash(user.password_hash):
-        # A busy hasher skips the upgrade: the next sign-in makes it.
-        with contextlib.suppress(HashingBusy):
-            stronger = await passwords.hash(password)
-            async with db.pool.acquire() as conn:
-                await repository.replace_password_hash(conn, user.id, stronger)
+        async with db.pool.acquire() as conn:
+            await repository.replace_password_hash(conn, user.id, await passwords.hash(password))
     return user
 
 

@@ -1,30 +1,16 @@
-"""Argon2id password hashes, computed off the event loop by a bounded pool of threads.
-
-The queue in front of the threads is bounded too: past `workers + max_waiting` hashes in
-progress, the next one is refused at once (503) instead of waiting behind them.
-"""
+"""Argon2id password hashes, computed off the event loop by a bounded pool of threads."""
 
 from __future__ import annotations
 
 import asyncio
 import secrets
-import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, TypeVar
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 import argon2
 
-from ticketing_common.errors import ServiceBusy
-
 T = TypeVar("T")
-
-
-class HashingBusy(ServiceBusy):
-    """Every hashing thread is busy and the queue in front of them is full."""
-
-    def __init__(self) -> None:
-        super().__init__("Signing in is busy right now; try again in a moment", retry_after=1)
 
 
 class Passwords:
@@ -34,22 +20,13 @@ class Passwords:
         self,
         *,
         workers: int,
-        max_waiting: int,
         memory_kib: int = argon2.DEFAULT_MEMORY_COST,
         time_cost: int = argon2.DEFAULT_TIME_COST,
     ) -> None:
         self._argon2 = argon2.PasswordHasher(memory_cost=memory_kib, time_cost=time_cost)
         # Each hash holds 64 MiB while it runs: the pool bounds memory under a sign-up burst.
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="argon2")
-        self._capacity = workers + max_waiting
-        self._in_progress = 0
-        self._lock = threading.Lock()  # hashes finish on the threads
         self._dummy_hash = self._argon2.hash(secrets.token_urlsafe(16))
-
-    @property
-    def in_progress(self) -> int:
-        """Hashes running or waiting for a thread."""
-        return self._in_progress
 
     async def hash(self, password: str) -> str:
         """A salted argon2id hash of the password."""
@@ -75,21 +52,7 @@ class Passwords:
             return False
 
     async def _run(self, function: Callable[..., T], *args: object) -> T:
-        """Run on a hashing thread, or raise HashingBusy at once when the queue is full.
-
-        A hash counts until its thread is done with it, even if its caller went away.
-        """
-        with self._lock:
-            if self._in_progress >= self._capacity:
-                raise HashingBusy()
-            self._in_progress += 1
-        future = self._executor.submit(function, *args)
-        future.add_done_callback(self._finished)
-        return await asyncio.wrap_future(future)
-
-    def _finished(self, _: Future[Any]) -> None:
-        with self._lock:
-            self._in_progress -= 1
+        return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
 
 
 def _encoded(password: str) -> bytes:

@@ -1,10 +1,10 @@
-"""Rationing sign-in and sign-up attempts: per client address, per account, and at once.
+"""Rationing sign-in and sign-up attempts: per client address, per account, and their turns.
 
 Password hashing is deliberately expensive, so a flood must be refused before it reaches
 the hasher: each address and each account may try a few times a minute (a sliding
-window: at most `count` attempts in any `seconds`), and each address and each account may
-have only a few attempts in progress at once, so a flood from one address, or on one
-account from many, never fills the hashing threads others wait for.
+window: at most `count` attempts in any `seconds`), an account has one attempt in progress
+at a time, and attempts take turns at the hashing threads fairly by address
+(`auth.turns`), so a flood from some addresses never makes another address wait long.
 The counts live in the process (each auth replica rations its own hasher); they are
 forgotten on restart.
 """
@@ -14,11 +14,12 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections import Counter, deque
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from auth.turns import FairTurns
 from ticketing_common.errors import TooManyRequests
 
 _UNITS = {"second": 1.0, "minute": 60.0, "hour": 3600.0}
@@ -85,44 +86,43 @@ class SlidingWindow:
 
 @dataclass(frozen=True)
 class ThrottleSettings:
-    """How often and how many at once a client may try its credentials."""
+    """How often a client may try its credentials, and the turns they take at the hasher."""
 
     per_address: Rate
     per_account: Rate
-    at_once_per_address: int
-    at_once_per_account: int
+    turns: int
+    room: int
 
 
 class Throttle:
-    """Admits a sign-in or sign-up attempt, or refuses it at once with 429 and Retry-After."""
+    """Admits a sign-in or sign-up attempt in its turn, or refuses it at once (429 or 503)."""
 
     def __init__(self, settings: ThrottleSettings, clock: Callable[[], float] = time.monotonic):
         self.settings = settings
         self._addresses = SlidingWindow(settings.per_address, clock)
         self._accounts = SlidingWindow(settings.per_account, clock)
-        self._in_progress: Counter[tuple[str, str]] = Counter()
+        self._turns = FairTurns(turns=settings.turns, room=settings.room)
+        self._accounts_in_progress: set[str] = set()
 
     @asynccontextmanager
     async def attempt(self, *, address: str, account: str) -> AsyncIterator[None]:
-        """Hold one of the address's and one of the account's attempts in progress meanwhile.
+        """Run the block as the account's only attempt, in the address's turn at the hasher.
 
         Raises:
-            TooManyRequests: the address or the account has too many attempts in progress,
-                or has used up its attempts for now.
+            TooManyRequests: the account has an attempt in progress, the address or the
+                account has used up its attempts for now, or the address has too many waiting.
+            ServiceBusy: no room to wait for a turn.
         """
-        by_address, by_account = ("address", address), ("account", account)
-        if self._in_progress[by_address] >= self.settings.at_once_per_address:
-            raise TooManyRequests("Too many attempts at once from your address", retry_after=1)
-        if self._in_progress[by_account] >= self.settings.at_once_per_account:
+        if account in self._accounts_in_progress:
             raise TooManyRequests("Too many attempts at once on this account", retry_after=1)
         _refuse_if_waiting(self._addresses.take(address), "from your address")
         _refuse_if_waiting(self._accounts.take(account), "for this account")
-        self._in_progress.update((by_address, by_account))
+        self._accounts_in_progress.add(account)
         try:
-            yield
+            async with self._turns.turn(address):
+                yield
         finally:
-            self._in_progress.subtract((by_address, by_account))
-            self._in_progress = +self._in_progress  # forgets keys with nothing in progress
+            self._accounts_in_progress.discard(account)
 
 
 def _refuse_if_waiting(wait: float, whose: str) -> None:

@@ -16,7 +16,7 @@ class CountingPasswords(Passwords):
     """Counts password checks."""
 
     def __init__(self) -> None:
-        super().__init__(workers=1, max_waiting=0)
+        super().__init__(workers=1)
         self.verifications = 0
 
     async def verify(self, password_hash: str | None, password: str) -> bool:
@@ -35,7 +35,7 @@ async def test_unknown_email_still_verifies_a_password(pool: asyncpg.Pool) -> No
 
 
 async def test_weak_hash_is_replaced_at_sign_in(pool: asyncpg.Pool) -> None:
-    passwords = Passwords(workers=1, max_waiting=0)
+    passwords = Passwords(workers=1)
     try:
         weak = argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash("secret")
         await pool.execute(

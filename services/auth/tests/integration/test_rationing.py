@@ -13,6 +13,7 @@ from asgi_lifespan import LifespanManager
 from auth.app import create_app
 from auth.config import Settings
 from auth.throttle import Rate
+from ticketing_harness.waiting import eventually
 
 Clients = Callable[[str], AbstractAsyncContextManager[httpx.AsyncClient]]
 BODY = {"email": "victim@example.com", "password": "wrong-guess"}
@@ -67,19 +68,35 @@ async def test_an_account_is_rationed_across_addresses(settings: Settings) -> No
     assert other_account.status_code == 400
 
 
-async def test_a_burst_from_one_address_is_refused_at_once_past_its_attempts_in_progress(
+async def test_a_burst_of_sign_ups_from_one_address_waits_its_turn_and_succeeds(
     settings: Settings,
 ) -> None:
-    rationed = _rationed(settings, signin_at_once_per_address=2)
-    async with _clients(rationed) as client_from, client_from("10.0.2.1") as flooder:
+    rationed = _rationed(settings, password_hash_workers=1, password_hash_queue=64)
+    async with _clients(rationed) as client_from, client_from("10.0.2.1") as office:
         answers = await asyncio.gather(
-            *(flooder.post("/api/users/signin", json=BODY) for _ in range(20))
+            *(
+                office.post(
+                    "/api/users/signup", json={"email": f"u{n}@example.com", "password": "pw1234"}
+                )
+                for n in range(20)
+            )
         )
+    assert [answer.status_code for answer in answers] == [201] * 20
+
+
+async def test_a_flood_on_one_account_gets_one_attempt_at_a_time(settings: Settings) -> None:
+    async with _clients(settings) as client_from:
+
+        async def guess(n: int) -> httpx.Response:
+            async with client_from(f"10.0.4.{n}") as guesser:
+                return await guesser.post("/api/users/signin", json=BODY)
+
+        answers = await asyncio.gather(*(guess(n) for n in range(20)))
     counts = Counter(answer.status_code for answer in answers)
-    assert counts[429] >= 10
+    assert counts[429] >= 15
     assert set(counts) <= {400, 429}
     refused = next(answer for answer in answers if answer.status_code == 429)
-    assert refused.headers["retry-after"] == "1"
+    assert refused.json()["errors"][0]["message"] == "Too many attempts at once on this account"
 
 
 async def test_a_full_hashing_queue_refuses_the_excess_at_once_with_503(
@@ -101,3 +118,39 @@ async def test_a_full_hashing_queue_refuses_the_excess_at_once_with_503(
     busy = next(answer for answer in answers if answer.status_code == 503)
     assert busy.headers["retry-after"] == "1"
     assert busy.json()["errors"][0]["message"].startswith("Signing in is busy right now")
+
+
+async def test_a_flood_from_one_address_cannot_keep_another_out_of_the_waiting_room(
+    settings: Settings,
+) -> None:
+    # Hashing as slow as in production, so that the room stays full while the user comes.
+    rationed = _rationed(
+        settings,
+        password_hash_workers=1,
+        password_hash_queue=4,
+        password_hash_memory_kib=65536,
+        password_hash_time_cost=3,
+    )
+    async with _clients(rationed) as client_from, client_from("10.0.5.1") as flooder:
+        flood = [
+            asyncio.ensure_future(
+                flooder.post(
+                    "/api/users/signup", json={"email": f"f{n}@x.io", "password": "pw1234"}
+                )
+            )
+            for n in range(30)
+        ]
+
+        async def room_full() -> bool:
+            return any(task.done() and task.result().status_code == 503 for task in flood)
+
+        await eventually(room_full, message="the flood never filled the waiting room")
+        async with client_from("10.0.5.2") as user:
+            mine = await user.post(
+                "/api/users/signup", json={"email": "me@x.io", "password": "pw1234"}
+            )
+        flooded = await asyncio.gather(*flood)
+    assert mine.status_code == 201
+    statuses = Counter(answer.status_code for answer in flooded)
+    assert statuses[429] == 1  # the flood's last waiting request gave its place
+    assert statuses[503] > 0

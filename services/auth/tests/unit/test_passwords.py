@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from collections.abc import Iterator
 
 import argon2
 import pytest
 
-from auth.passwords import HashingBusy, Passwords
-from ticketing_harness.waiting import eventually
+from auth.passwords import Passwords
 
 
 class RecordingPasswords(Passwords):
     """Remembers which hashes were checked."""
 
     def __init__(self) -> None:
-        super().__init__(workers=1, max_waiting=0)
+        super().__init__(workers=1)
         self.checked: list[str] = []
 
     def _matches(self, password_hash: str, password: str) -> bool:
@@ -41,7 +38,7 @@ async def test_hash_is_salted_argon2id_with_rfc_9106_cost_by_default(
 
 
 async def test_cost_is_configurable() -> None:
-    passwords = Passwords(workers=1, max_waiting=0, memory_kib=1024, time_cost=1)
+    passwords = Passwords(workers=1, memory_kib=1024, time_cost=1)
     try:
         assert (await passwords.hash("secret")).startswith("$argon2id$v=19$m=1024,t=1,p=4$")
     finally:
@@ -79,58 +76,3 @@ async def test_only_a_hash_weaker_than_today_needs_rehash(passwords: RecordingPa
     weak = argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash("secret")
     assert passwords.needs_rehash(weak)
     assert not passwords.needs_rehash(await passwords.hash("secret"))
-
-
-class BlockingPasswords(Passwords):
-    """Checks wait until the test releases them, so the queue can be seen full."""
-
-    def __init__(self) -> None:
-        super().__init__(workers=1, max_waiting=1, memory_kib=1024, time_cost=1)
-        self.release = threading.Event()
-
-    def _matches(self, password_hash: str, password: str) -> bool:
-        self.release.wait(timeout=10)
-        return super()._matches(password_hash, password)
-
-    async def holding(self, count: int) -> None:
-        """Wait until exactly `count` checks are running or waiting."""
-
-        async def held() -> bool:
-            return self.in_progress == count
-
-        await eventually(held, timeout=5, message=f"{count} checks never held")
-
-
-async def test_past_the_threads_and_the_queue_a_check_is_refused_at_once() -> None:
-    passwords = BlockingPasswords()
-    try:
-        stored = await passwords.hash("secret")
-        running = asyncio.ensure_future(passwords.verify(stored, "secret"))
-        waiting = asyncio.ensure_future(passwords.verify(stored, "secret"))
-        await passwords.holding(2)
-        with pytest.raises(HashingBusy) as refused:
-            await passwords.verify(stored, "secret")
-        assert (refused.value.status_code, refused.value.headers) == (503, {"Retry-After": "1"})
-        passwords.release.set()
-        assert list(await asyncio.gather(running, waiting)) == [True, True]
-        await passwords.holding(0)
-    finally:
-        passwords.release.set()
-        passwords.close()
-
-
-async def test_a_check_whose_caller_gave_up_holds_its_place_until_its_thread_is_done() -> None:
-    passwords = BlockingPasswords()
-    try:
-        stored = await passwords.hash("secret")
-        abandoned = asyncio.ensure_future(passwords.verify(stored, "secret"))
-        await passwords.holding(1)
-        abandoned.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await abandoned
-        assert passwords.in_progress == 1
-        passwords.release.set()
-        await passwords.holding(0)
-    finally:
-        passwords.release.set()
-        passwords.close()
