@@ -94,6 +94,7 @@ def test_auth_api_answers_every_request_as_documented(
         **_common(database_dsn, nats_url),
         signin_rate_per_address="100000/minute",
         signin_rate_per_account="100000/minute",
+        signin_at_once_per_account=100,
         password_hash_memory_kib=1024,
         password_hash_time_cost=1,
     )

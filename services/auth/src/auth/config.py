@@ -55,6 +55,12 @@ class Settings(EventServiceSettings):
         description="SIGNIN_RATE_PER_ADDRESS: sign-in and sign-up attempts one client address "
         "may make, e.g. 120/minute; more get 429.",
     )
+    signin_at_once_per_account: int = Field(
+        default=1,
+        ge=1,
+        le=1000,
+        description="SIGNIN_AT_ONCE_PER_ACCOUNT: attempts on one email that may be in progress.",
+    )
     signin_rate_per_account: RateSetting = Field(
         default=Rate(10, 60.0),
         description="SIGNIN_RATE_PER_ACCOUNT: attempts on one email, e.g. 10/minute.",
@@ -65,6 +71,7 @@ class Settings(EventServiceSettings):
         return ThrottleSettings(
             per_address=self.signin_rate_per_address,
             per_account=self.signin_rate_per_account,
+            at_once_per_account=self.signin_at_once_per_account,
             turns=self.password_hash_workers,
             room=self.password_hash_queue,
         )

@@ -2,8 +2,8 @@
 
 Password hashing is deliberately expensive, so a flood must be refused before it reaches
 the hasher: each address and each account may try a few times a minute (a sliding
-window: at most `count` attempts in any `seconds`), an account has one attempt in progress
-at a time, and attempts take turns at the hashing threads fairly by address
+window: at most `count` attempts in any `seconds`), an account has few attempts in progress
+at a time (one by default), and attempts take turns at the hashing threads fairly by address
 (`auth.turns`), so a flood from some addresses never makes another address wait long.
 The counts live in the process (each auth replica rations its own hasher); they are
 forgotten on restart.
@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -90,6 +90,7 @@ class ThrottleSettings:
 
     per_address: Rate
     per_account: Rate
+    at_once_per_account: int
     turns: int
     room: int
 
@@ -102,27 +103,29 @@ class Throttle:
         self._addresses = SlidingWindow(settings.per_address, clock)
         self._accounts = SlidingWindow(settings.per_account, clock)
         self._turns = FairTurns(turns=settings.turns, room=settings.room)
-        self._accounts_in_progress: set[str] = set()
+        self._in_progress: Counter[str] = Counter()
 
     @asynccontextmanager
     async def attempt(self, *, address: str, account: str) -> AsyncIterator[None]:
-        """Run the block as the account's only attempt, in the address's turn at the hasher.
+        """Run the block as one of the account's few attempts, in the address's turn at the hasher.
 
         Raises:
             TooManyRequests: the account has an attempt in progress, the address or the
                 account has used up its attempts for now, or the address has too many waiting.
             ServiceBusy: no room to wait for a turn.
         """
-        if account in self._accounts_in_progress:
+        if self._in_progress[account] >= self.settings.at_once_per_account:
             raise TooManyRequests("Too many attempts at once on this account", retry_after=1)
         _refuse_if_waiting(self._addresses.take(address), "from your address")
         _refuse_if_waiting(self._accounts.take(account), "for this account")
-        self._accounts_in_progress.add(account)
+        self._in_progress[account] += 1
         try:
             async with self._turns.turn(address):
                 yield
         finally:
-            self._accounts_in_progress.discard(account)
+            self._in_progress[account] -= 1
+            if not self._in_progress[account]:
+                del self._in_progress[account]
 
 
 def _refuse_if_waiting(wait: float, whose: str) -> None:

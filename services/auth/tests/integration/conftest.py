@@ -32,6 +32,7 @@ def settings(database_dsn: str, nats_url: str) -> Settings:
         password_hash_time_cost=1,
         signin_rate_per_address="1000/minute",
         signin_rate_per_account="1000/minute",
+        signin_at_once_per_account=100,
         password_hash_queue=100,
     )
 

@@ -85,7 +85,7 @@ async def test_a_burst_of_sign_ups_from_one_address_waits_its_turn_and_succeeds(
 
 
 async def test_a_flood_on_one_account_gets_one_attempt_at_a_time(settings: Settings) -> None:
-    async with _clients(settings) as client_from:
+    async with _clients(_rationed(settings, signin_at_once_per_account=1)) as client_from:
 
         async def guess(n: int) -> httpx.Response:
             async with client_from(f"10.0.4.{n}") as guesser:

@@ -48,6 +48,7 @@ def test_sign_in_rationing_is_read_as_rates(monkeypatch: pytest.MonkeyPatch) -> 
     assert settings.throttle.per_address == Rate(5, 1.0)
     assert str(settings.throttle.per_account) == "10/minute"
     assert (settings.throttle.turns, settings.throttle.room) == (4, 64)
+    assert settings.throttle.at_once_per_account == 1
 
 
 def test_a_rate_that_is_not_one_says_what_it_should_look_like(

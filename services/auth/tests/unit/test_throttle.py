@@ -72,7 +72,9 @@ def test_keys_quiet_for_a_whole_window_are_forgotten() -> None:
 
 
 def _throttle(clock: Clock) -> Throttle:
-    settings = ThrottleSettings(Rate(3, 60.0), Rate(2, 60.0), turns=2, room=10)
+    settings = ThrottleSettings(
+        Rate(3, 60.0), Rate(2, 60.0), at_once_per_account=1, turns=2, room=10
+    )
     return Throttle(settings, clock)
 
 
@@ -115,7 +117,10 @@ async def test_an_account_is_rationed_whichever_address_tries_it() -> None:
 
 
 async def test_an_attempt_that_fails_still_frees_its_account_and_its_turn() -> None:
-    throttle = Throttle(ThrottleSettings(Rate(9, 60.0), Rate(9, 60.0), turns=1, room=0))
+    settings = ThrottleSettings(
+        Rate(9, 60.0), Rate(9, 60.0), at_once_per_account=1, turns=1, room=0
+    )
+    throttle = Throttle(settings)
     with pytest.raises(RuntimeError):
         async with throttle.attempt(address="10.0.0.1", account="a@example.com"):
             raise RuntimeError("the hasher failed")
