@@ -102,6 +102,7 @@ def test_limits_and_timeouts_are_written_from_their_named_values(tmp_path: Path)
     assert "limit_conn per_client 7;" in text
     assert "client_header_timeout 3s;" in text
     assert "proxy_read_timeout 42s;" in text
+    assert text.count("keepalive_timeout 4s;") == len(PORTS)
     assert "client_max_body_size 64k;" in text
     assert "server_tokens off;" in text
 

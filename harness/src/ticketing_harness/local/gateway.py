@@ -50,6 +50,9 @@ class GatewayLimits:
     send_timeout_seconds: int = 10
     keepalive_timeout_seconds: int = 15
     upstream_connect_timeout_seconds: int = 5
+    # Below uvicorn's 5 s keep-alive: nginx must drop an idle connection before the service
+    # does, or a request sent on it as the service closes it fails (a POST is not retried).
+    upstream_keepalive_seconds: int = 4
     # Above a payment's longest Stripe call (payments.stripe_gateway.MAX_CALL_SECONDS).
     upstream_read_timeout_seconds: int = 90
     max_body_kib: int = 1024
