@@ -1,14 +1,11 @@
-"""Serving a service app with uvicorn on a free port, in a thread, for an external fuzzer; and
-the real ids the fuzzer should use, so that it gets past 404."""
+"""Serving a service app with uvicorn on a free port, in a thread, for an external fuzzer."""
 
 from __future__ import annotations
 
-import json
 import socket
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import uvicorn
 from fastapi import FastAPI
@@ -37,22 +34,3 @@ def uvicorn_server(app: FastAPI) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=STARTUP_SECONDS)
         sock.close()
-
-
-# How often a generated value is replaced by a real id: often enough to reach the rules past
-# 404, seldom enough to keep fuzzing the parameter itself.
-REAL_ID_PROBABILITY = 0.5
-
-
-def use_real_ids(workdir: Path, ids: Mapping[str, Sequence[str]]) -> None:
-    """Write the schemathesis.toml (read from the fuzzer's working directory) that puts these
-    real values, by parameter (`path.order_id`, `body.ticketId`), into generated requests."""
-    lines = []
-    for number, values in enumerate(ids.values()):
-        lines.append(f"[dictionaries.real{number}]")
-        lines.append(f"values = {json.dumps(list(values))}")
-    lines.append("[parameters]")
-    for number, parameter in enumerate(ids):
-        binding = f'{{ dictionary = "real{number}", probability = {REAL_ID_PROBABILITY} }}'
-        lines.append(f'"{parameter}" = {binding}')
-    (workdir / "schemathesis.toml").write_text("\n".join(lines) + "\n")

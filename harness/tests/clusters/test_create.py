@@ -93,6 +93,7 @@ def test_kind_create_runs_every_step_in_order_and_applies_what_it_rendered(
     secrets = {m["metadata"]["name"] for m in cluster.applied() if m["kind"] == "Secret"}
     assert secrets == {
         "ticketing-jwt",
+        "ticketing-csrf",
         "ticketing-postgres",
         "ticketing-nats",
         "ticketing-redis",

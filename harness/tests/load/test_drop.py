@@ -65,7 +65,7 @@ def test_a_drop_with_two_worker_processes_judged_through_named_stores(
     layout = Layout(load_stack.state_dir)
     state = running_stack(layout)
     assert state is not None
-    access = local_access(layout, state)
+    access = local_access(layout)
     assert access.stripe is not None and access.nats_url is not None
     stores = [
         f"--database={name}={access.databases[name]}" for name in ("tickets", "orders", "payments")

@@ -26,7 +26,7 @@ async def orders_db(load_stack: RunningStack) -> AsyncIterator[asyncpg.Connectio
     layout = Layout(load_stack.state_dir)
     state = running_stack(layout)
     assert state is not None
-    conn = await asyncpg.connect(local_access(layout, state).databases["orders"])
+    conn = await asyncpg.connect(local_access(layout).databases["orders"])
     yield conn
     await conn.close()
 

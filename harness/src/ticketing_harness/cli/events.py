@@ -40,9 +40,10 @@ def register(app: typer.Typer) -> None:
 
 
 def _on_stack(state_dir: StateDir, work: Callable[[Bus], Awaitable[T]]) -> T:
-    from ticketing_harness.events.connection import stack_nats_url, tool_bus
+    from ticketing_harness.events.connection import tool_bus
+    from ticketing_harness.local.connections import stack_connections
 
-    url = stack_nats_url(layout_for(state_dir))
+    url = stack_connections(layout_for(state_dir)).nats_url
 
     async def run() -> T:
         async with tool_bus(url) as bus:

@@ -200,7 +200,7 @@ def verdict(
     layout = layout_for(state_dir)
     state = running_stack(layout)
     local = state is not None and state.url == RunRecord.load(files.run).host
-    access = local_access(layout, state).merged(given) if local and state else given
+    access = local_access(layout).merged(given) if local and state else given
     _report(judge_run(files, access, drain_timeout=drain_timeout), reports)
 
 
@@ -260,4 +260,4 @@ def _target(
             f"no stack is running (state in {layout.root}): start one with"
             " `ticketing up --detach`, or give --host"
         )
-    return state.url, local_access(layout, state).merged(given)
+    return state.url, local_access(layout).merged(given)

@@ -49,7 +49,9 @@ def _secret_env(name: str, secret: str, key: str) -> Manifest:
 def service_env(service: Service) -> list[Manifest]:
     """The variables a service reads from Secrets, as `ticketing up` gives them locally."""
     env: list[Manifest] = []
-    if service.name != "client":
+    if service.name == "client":
+        env.append(_secret_env("CSRF_KEY", naming.CSRF_SECRET, "CSRF_KEY"))
+    else:
         env.append(_secret_env("JWT_KEY", naming.JWT_SECRET, "JWT_KEY"))
     if service.database is not None:
         env.append(

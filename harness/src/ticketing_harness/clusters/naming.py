@@ -13,6 +13,7 @@ IMAGE_PREFIX = "ticketing"
 LOCALSTRIPE = "localstripe"
 
 JWT_SECRET = "ticketing-jwt"
+CSRF_SECRET = "ticketing-csrf"
 POSTGRES_SECRET = "ticketing-postgres"
 NATS_SECRET = "ticketing-nats"
 REDIS_SECRET = "ticketing-redis"

@@ -18,7 +18,7 @@ from ticketing_harness.setup.certs import ensure_certificates
 
 Manifest = dict[str, Any]
 _SECRET_NAMES = (
-    "ticketing-jwt (JWT_KEY, generated once and kept)",
+    "ticketing-jwt (JWT_KEY) and ticketing-csrf (CSRF_KEY), generated once and kept",
     "ticketing-postgres (a password and DATABASE_URL per service)",
     "ticketing-nats, ticketing-redis (password, URL)",
     "ticketing-stripe (STRIPE_SECRET_KEY from the environment, else localstripe's)",

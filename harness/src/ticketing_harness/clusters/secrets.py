@@ -11,7 +11,7 @@ import json
 import os
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,8 @@ class Credentials:
     database_passwords: dict[str, str]
     nats_password: str
     redis_password: str
+    # The web client's form-token key: one for every replica, or forms fail between pods.
+    csrf_key: str = field(default_factory=lambda: _token())
 
 
 def generate() -> Credentials:
@@ -63,6 +65,7 @@ def ensure_credentials(path: Path, in_cluster: Callable[[str], Mapping[str, str]
 def adopt(in_cluster: Callable[[str], Mapping[str, str]]) -> Credentials | None:
     """The credentials in the cluster's Secrets, when all of them are there."""
     jwt = _decoded(in_cluster(naming.JWT_SECRET))
+    csrf = _decoded(in_cluster(naming.CSRF_SECRET))
     postgres = _decoded(in_cluster(naming.POSTGRES_SECRET))
     nats = _decoded(in_cluster(naming.NATS_SECRET))
     redis = _decoded(in_cluster(naming.REDIS_SECRET))
@@ -75,6 +78,7 @@ def adopt(in_cluster: Callable[[str], Mapping[str, str]]) -> Credentials | None:
             },
             nats_password=nats["password"],
             redis_password=redis["password"],
+            csrf_key=csrf["CSRF_KEY"],
         )
     except KeyError:
         return None
@@ -95,6 +99,7 @@ def secret_manifests(
         )
     return [
         _secret(naming.JWT_SECRET, {"JWT_KEY": credentials.jwt_key}),
+        _secret(naming.CSRF_SECRET, {"CSRF_KEY": credentials.csrf_key}),
         _secret(naming.POSTGRES_SECRET, postgres),
         _secret(
             naming.NATS_SECRET,

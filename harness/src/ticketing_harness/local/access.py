@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ticketing_harness.components import DATABASES, Server
+from ticketing_harness.components import DATABASES
+from ticketing_harness.local.connections import stack_connections
 from ticketing_harness.local.layout import Layout
-from ticketing_harness.local.state import StackState
-from ticketing_harness.servers import NatsServer, PostgresServer, StripeServer
 
 
 @dataclass(frozen=True)
@@ -36,21 +35,14 @@ class StackAccess:
         )
 
 
-def local_access(layout: Layout, state: StackState) -> StackAccess:
-    """How to connect to a running local stack's databases, NATS and localstripe.
-
-    The one place that knows: the servers' ports come from the state file, the rest from
-    the server classes that started them.
-    """
-    ports = {component.name: component.port for component in state.components}
-    postgres = PostgresServer(layout.server_dir(Server.POSTGRES), port=ports[Server.POSTGRES])
-    nats = NatsServer(layout.server_dir(Server.NATS), port=ports[Server.NATS])
+def local_access(layout: Layout) -> StackAccess:
+    """What the stack running from `layout` lets a tool reach: databases, NATS, localstripe."""
+    details = stack_connections(layout)
     stripe = None
-    if Server.STRIPE in ports:
-        server = StripeServer(layout.server_dir(Server.STRIPE), port=ports[Server.STRIPE])
-        stripe = StripeAccess(server.api_base, server.api_key)
+    if details.stripe_api_base is not None and details.stripe_api_key is not None:
+        stripe = StripeAccess(details.stripe_api_base, details.stripe_api_key)
     return StackAccess(
-        databases={name: postgres.dsn(name) for name in DATABASES},
-        nats_url=nats.url,
+        databases={name: details.database_url(name) for name in DATABASES},
+        nats_url=details.nats_url,
         stripe=stripe,
     )

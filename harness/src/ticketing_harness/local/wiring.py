@@ -119,7 +119,7 @@ def gateway_config(options: UpOptions, ports: Mapping[str, Sequence[int]]) -> Ga
         prefix=layout.gateway_dir,
         log_dir=layout.log_dir,
         tls=tls,
-        internal_port=free_port() if tls else None,
+        internal_port=free_port(),
     )
 
 
@@ -140,7 +140,7 @@ def service_env(
     }
     postgres = servers[Server.POSTGRES]
     if service.database is not None and isinstance(postgres, PostgresServer):
-        env["DATABASE_URL"] = postgres.dsn(service.database)
+        env["DATABASE_URL"] = postgres.dsn(service.database, role=service.database)
     nats = servers[Server.NATS]
     if Server.NATS in service.needs and isinstance(nats, NatsServer):
         env["NATS_URL"] = nats.url
@@ -149,6 +149,8 @@ def service_env(
         env["REDIS_URL"] = redis.url
     if Server.STRIPE in service.needs:
         env.update(_stripe_env(options, servers.get(Server.STRIPE)))
+    if service.name == "client":
+        env["CSRF_KEY"] = options.layout.csrf_key()
     return env
 
 

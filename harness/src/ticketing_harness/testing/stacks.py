@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -21,6 +22,8 @@ import psutil
 from ticketing_common.contracts import load_catalog
 from ticketing_common.recording import read_records
 from ticketing_harness.contracts.coverage import measure
+from ticketing_harness.local.connections import StackConnections, stack_connections
+from ticketing_harness.local.layout import Layout
 from ticketing_harness.ports import free_port
 from ticketing_harness.waiting import eventually
 
@@ -68,11 +71,9 @@ class RunningStack:
         """Run a `ticketing` command against this stack's state directory."""
         return run_ticketing(*args, "--state-dir", str(self.state_dir), env=env, timeout=timeout)
 
-    def port_of(self, component: str) -> int:
-        """The port a component of the stack listens on, from the state file."""
-        state = json.loads((self.state_dir / "state.json").read_text())
-        [port] = [item["port"] for item in state["components"] if item["name"] == component]
-        return int(port)
+    def connections(self) -> StackConnections:
+        """Where the stack's servers listen, with their credentials."""
+        return stack_connections(Layout(self.state_dir))
 
     def recorded(self) -> tuple[list[int], list[int]]:
         """The pids and the ports the state file lists."""
@@ -144,10 +145,25 @@ async def created(client: httpx.AsyncClient, path: str, body: dict[str, Any]) ->
     return await eventually(attempt, timeout=15, message=f"POST {path} answered 201")
 
 
+def browser(url: str, **options: Any) -> httpx.AsyncClient:
+    """A client of the stack at `url` that connects from a loopback address of its own.
+
+    Like visitors on different machines, each counts alone against sign-in rationing, which
+    goes by client address. `options` go to `httpx.AsyncClient`.
+    """
+    transport = httpx.AsyncHTTPTransport(local_address=loopback_address())
+    return httpx.AsyncClient(base_url=url, timeout=10, transport=transport, **options)
+
+
+def loopback_address() -> str:
+    """A random address in 127.0.0.0/8 other than 127.0.0.1; Linux routes them all to lo."""
+    return f"127.{random.randint(1, 254)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
+
+
 @asynccontextmanager
 async def signed_up(url: str, password: str = "secret-pass") -> AsyncIterator[httpx.AsyncClient]:
     """A client holding the session cookie of a new user, as a browser would."""
-    async with httpx.AsyncClient(base_url=url, timeout=10) as client:
+    async with browser(url) as client:
         email = f"{unique('user')}@example.com"
         body = {"email": email, "password": password}
         response = await client.post("/api/users/signup", json=body)

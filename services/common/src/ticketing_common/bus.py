@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 import nats
 from nats.aio.client import Client as NatsClient
@@ -25,6 +27,12 @@ log = logging.getLogger(__name__)
 
 # A replayed dead letter carries the consumer it is for; every other consumer skips it.
 REPLAY_FOR_HEADER = "Ticketing-Replay-For"
+
+
+def without_credentials(url: str) -> str:
+    """The URL to show in a message: its user and password left out."""
+    parts = urlsplit(url)
+    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
 
 
 class BusUnavailable(Exception):
@@ -86,17 +94,20 @@ class Bus:
         delay = 0.1
         while True:
             try:
-                nc = await nats.connect(
-                    url,
-                    name=name,
-                    connect_timeout=2,
-                    reconnect_time_wait=1,
-                    max_reconnect_attempts=-1,
-                    allow_reconnect=True,
-                )
+                # nats-py retries a first connection forever when it may reconnect forever.
+                async with asyncio.timeout(max(deadline - time.monotonic(), 0.1)):
+                    nc = await nats.connect(
+                        url,
+                        name=name,
+                        connect_timeout=2,
+                        reconnect_time_wait=1,
+                        max_reconnect_attempts=-1,
+                        allow_reconnect=True,
+                    )
             except (TimeoutError, OSError, nats.errors.Error) as exc:
                 if time.monotonic() + delay > deadline:
-                    raise BusUnavailable(f"cannot reach NATS at {url}: {exc}") from exc
+                    where, why = without_credentials(url), str(exc) or "no answer in time"
+                    raise BusUnavailable(f"cannot reach NATS at {where}: {why}") from exc
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 2.0)
                 continue
@@ -254,7 +265,9 @@ class Bus:
         # Not drain(): it would wait for messages left in stopped pull subscriptions.
         # Whatever was not acked is redelivered anyway.
         if not self.nc.is_closed:
-            await self.nc.close()
+            # While the broker is gone, flushing the last writes fails: there is nothing to keep.
+            with contextlib.suppress(ConnectionError):
+                await self.nc.close()
 
 
 def _dead_letter(

@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 
-from ticketing_common.bus import Bus
+from ticketing_common.bus import Bus, BusUnavailable
 from ticketing_common.envelope import Envelope
 from ticketing_common.errors import ContractViolation
 from ticketing_common.events import TicketCreated
 from ticketing_common.listeners import ConsumerGroup, DeliveryPolicy, Listener, Reject, Retry
+from ticketing_harness.ports import free_port
 from ticketing_harness.waiting import eventually
 
 from .helpers import at_least, reached, ticket_created
@@ -131,3 +132,11 @@ async def test_rejected_event_is_dead_lettered_at_once(bus: Bus) -> None:
         )
     assert letters[0].deliveries == 1
     assert letters[0].reason == "rejected: ticket belongs to nobody"
+
+
+async def test_an_unreachable_bus_is_named_without_its_credentials() -> None:
+    port = free_port()
+    with pytest.raises(BusUnavailable) as unreachable:
+        await Bus.connect(f"nats://ticketing:s3cret@127.0.0.1:{port}", name="test", timeout=0.5)
+    assert f"nats://127.0.0.1:{port}" in str(unreachable.value)
+    assert "s3cret" not in str(unreachable.value)
