@@ -42,12 +42,13 @@ def trace(
     """Print the causal chains of ID as a tree: each request, the events it caused in every
     service, and each consumer's deliveries with their outcome."""
     from ticketing_common.contracts import load_catalog
-    from ticketing_harness.events.connection import stack_nats_url, tool_bus
+    from ticketing_harness.events.connection import tool_bus
     from ticketing_harness.events.stream import read
     from ticketing_harness.events.trace import build, chains_of, read_logs, start_of
+    from ticketing_harness.local.connections import stack_connections
 
     layout = layout_for(state_dir)
-    url = stack_nats_url(layout)
+    url = stack_connections(layout).nats_url
     catalog = load_catalog()
 
     async def everything() -> list[StreamEvent]:
