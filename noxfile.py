@@ -56,6 +56,7 @@ def bench(session: nox.Session) -> None:
     """Benchmarks that print figures; nothing is asserted. Options go to bus_throughput.py."""
     session.run("python", "benchmarks/server_startup.py")
     session.run("python", "benchmarks/bus_throughput.py", *session.posargs)
+    session.run("python", "benchmarks/replicas.py")
 
 
 @nox.session
