@@ -10,6 +10,7 @@ nox.options.default_venv_backend = "none"
 nox.options.sessions = ["tests"]
 
 SOURCES = ["services", "harness", "benchmarks", "fuzz", "noxfile.py"]
+REPLICAS = "auth=2,tickets=2,orders=3,expiration=2,payments=2,client=2"
 # One mypy run per package: every package has its own `tests/conftest.py`.
 PACKAGES = [
     *sorted(str(p.parent) for p in Path(".").glob("services/*/pyproject.toml")),
@@ -23,6 +24,14 @@ PACKAGES = [
 def tests(session: nox.Session) -> None:
     """The default suite on real servers, in parallel."""
     session.run("pytest", "-n", "auto", "--dist", "loadgroup", *session.posargs)
+
+
+@nox.session
+def replicas(session: nox.Session) -> None:
+    """The end-to-end and web client tests on a stack running several processes per service."""
+    session.env["TICKETING_TEST_REPLICAS"] = REPLICAS
+    suites = ["harness/tests/e2e", "services/client/tests"]
+    session.run("pytest", *suites, "-n", "2", "--dist", "loadgroup", *session.posargs)
 
 
 @nox.session
@@ -47,6 +56,7 @@ def bench(session: nox.Session) -> None:
     """Benchmarks that print figures; nothing is asserted. Options go to bus_throughput.py."""
     session.run("python", "benchmarks/server_startup.py")
     session.run("python", "benchmarks/bus_throughput.py", *session.posargs)
+    session.run("python", "benchmarks/replicas.py")
 
 
 @nox.session

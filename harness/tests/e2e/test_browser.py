@@ -56,6 +56,13 @@ async def _sign_up(page: Page, url: str, shots: Shots, who: str) -> None:
     await shots(page, f"{who}-home")
 
 
+async def _sell(page: Page, title: str, price: str) -> None:
+    await page.click("text=Sell a ticket")
+    await page.fill("#title", title)
+    await page.fill("#price", price)
+    await page.click("button:has-text('Sell')")
+
+
 async def test_sell_buy_and_pay_in_the_browser(
     stack: RunningStack, browser: Browser, tmp_path: Path
 ) -> None:
@@ -63,10 +70,7 @@ async def test_sell_buy_and_pay_in_the_browser(
     title = unique("Opera night")
     seller = await (await browser.new_context()).new_page()
     await _sign_up(seller, stack.url, shots, "seller")
-    await seller.click("text=Sell a ticket")
-    await seller.fill("#title", title)
-    await seller.fill("#price", "0")
-    await seller.click("button:has-text('Sell')")
+    await _sell(seller, title, "0")
     await expect(seller.locator("#price-error")).to_be_visible()
     await shots(seller, "seller-price-error")
     await seller.fill("#price", "42.50")
@@ -136,3 +140,27 @@ async def _reload_until_complete(page: Page) -> None:
         await page.wait_for_timeout(500)
         await page.reload()
     raise AssertionError("the order never showed as complete")
+
+
+async def test_my_orders_counts_down_and_an_order_is_cancelled_in_the_browser(
+    stack: RunningStack, browser: Browser, tmp_path: Path
+) -> None:
+    shots = Shots(tmp_path)
+    title = unique("Matinee")
+    page = await (await browser.new_context()).new_page()
+    await _sign_up(page, stack.url, shots, "member")
+    await _sell(page, title, "18")
+    await _purchase_until_ordered(page)
+    await page.click("text=My orders")
+    row = page.get_by_role("row", name=re.compile(title))
+    await expect(row.locator(".status-created")).to_be_visible()
+    countdown = row.locator(".countdown")
+    await expect(countdown).to_contain_text(re.compile(r"\d+ min \d+ s"))
+    shown = await countdown.inner_text()
+    await expect(countdown).not_to_have_text(shown, timeout=5000)  # it counts down live
+    await shots(page, "orders-time-left")
+    await row.get_by_role("link", name="View").click()
+    await page.click("button:has-text('Cancel order')")
+    await expect(page.locator(".status-cancelled")).to_be_visible()
+    await expect(page.get_by_role("button", name="Cancel order")).to_have_count(0)
+    await shots(page, "order-cancelled")

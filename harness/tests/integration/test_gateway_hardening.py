@@ -77,7 +77,7 @@ def _run(config: GatewayConfig) -> ProcessRecord:
 def _gateway(backends: dict[str, int], state: Path, **options: object) -> Iterator[GatewayConfig]:
     config = GatewayConfig(
         free_port(),
-        backends,
+        {service: [port] for service, port in backends.items()},
         state / "gateway",
         state / "logs",
         **options,  # type: ignore[arg-type]

@@ -21,17 +21,18 @@ from ticketing_harness.local.gateway import (
 )
 from ticketing_harness.routes import ROUTES, Route
 
-PORTS = {"auth": 7001, "tickets": 7002, "orders": 7003, "payments": 7004, "client": 7005}
+PORTS = {"auth": [7001], "tickets": [7002], "orders": [7003], "payments": [7004], "client": [7005]}
 
 
 def _config(tmp_path: Path, **overrides: object) -> GatewayConfig:
-    return GatewayConfig(
-        port=8080,
-        upstreams=PORTS,
-        prefix=tmp_path / "gateway",
-        log_dir=tmp_path / "logs",
-        **overrides,  # type: ignore[arg-type]
-    )
+    settings: dict[str, object] = {
+        "port": 8080,
+        "upstreams": PORTS,
+        "prefix": tmp_path / "gateway",
+        "log_dir": tmp_path / "logs",
+        **overrides,
+    }
+    return GatewayConfig(**settings)  # type: ignore[arg-type]
 
 
 def _locations(config_text: str) -> dict[str, str]:
@@ -54,10 +55,22 @@ def test_every_route_becomes_an_exact_and_a_subtree_location(tmp_path: Path) -> 
     }
 
 
+def _upstreams(text: str) -> dict[str, list[int]]:
+    blocks = re.findall(r"upstream (\w+) \{([^}]*)\}", text)
+    return {
+        name: [int(port) for port in re.findall(r"server 127\.0\.0\.1:(\d+);", body)]
+        for name, body in blocks
+    }
+
+
 def test_each_upstream_points_at_its_service_port(tmp_path: Path) -> None:
-    text = render_nginx_config(_config(tmp_path))
-    upstreams = dict(re.findall(r"upstream (\w+) \{\s*server 127\.0\.0\.1:(\d+);", text))
-    assert {name: int(port) for name, port in upstreams.items()} == PORTS
+    assert _upstreams(render_nginx_config(_config(tmp_path))) == PORTS
+
+
+def test_an_upstream_balances_over_every_replica_of_its_service(tmp_path: Path) -> None:
+    replicated = {**PORTS, "orders": [7003, 7013, 7023]}
+    text = render_nginx_config(_config(tmp_path, upstreams=replicated))
+    assert _upstreams(text) == replicated
 
 
 def test_plain_config_listens_on_the_port_without_tls(tmp_path: Path) -> None:

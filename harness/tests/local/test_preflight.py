@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -43,3 +44,26 @@ def test_ports_chosen_together_are_distinct_and_free() -> None:
     assert len(set(ports)) == 20
     for port in ports:
         ensure_free(port, "test")
+
+
+def test_services_missing_from_the_environment_are_named_with_what_to_run(
+    state_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *args: None if name in ("orders", "client") else real(name, *args),
+    )
+    with pytest.raises(HarnessError) as raised:
+        preflight(UpOptions(Layout(state_dir), port=free_port()))
+    assert str(raised.value) == (
+        "the services orders, client are not installed in this environment; "
+        "run `uv sync --all-packages` (or `./dev up`, which does)"
+    )
+
+
+def test_a_state_dir_too_deep_for_the_control_socket_is_refused(state_dir: Path) -> None:
+    deep = state_dir / ("d" * 120)
+    with pytest.raises(HarnessError, match="too long for the stack's control socket"):
+        preflight(UpOptions(Layout(deep), port=free_port()))

@@ -20,7 +20,7 @@ from pydantic import SecretStr
 
 from client.app import create_app
 from client.config import ClientSettings
-from ticketing_harness.testing.forms import submit
+from ticketing_harness.testing.forms import hidden_fields, origin_of, submit
 from ticketing_harness.testing.stacks import RunningStack, browser, unique
 from ticketing_harness.testing.stub_server import stub_server
 from ticketing_harness.waiting import eventually
@@ -215,6 +215,63 @@ async def test_an_error_without_the_error_body_shows_a_generic_message() -> None
             page = await client.get("/")
     assert page.status_code == 200
     assert "Something went wrong (status 502)." in page.text
+
+
+async def test_an_unpaid_order_is_cancelled_from_its_page(member: httpx.AsyncClient) -> None:
+    order_path = (await order(member, unique("Gig"))).url.path
+    page = await submit(member, order_path, f"{order_path}/cancel")
+    assert page.status_code == 200
+    assert page.url.path == order_path
+    assert '<span class="status status-cancelled">cancelled</span>' in page.text
+    assert "Cancel order" not in page.text
+    assert 'class="pay"' not in page.text
+
+
+async def test_a_paid_order_cannot_be_cancelled_and_the_page_says_why(
+    member: httpx.AsyncClient,
+) -> None:
+    shown = await order(member, unique("Gig"))
+    order_path = shown.url.path
+    # The cancel form as the buyer saw it before paying, with its CSRF token.
+    cancel_form = hidden_fields(shown.text, f"{order_path}/cancel")
+
+    async def paid() -> httpx.Response:
+        page = await submit(member, order_path, f"{order_path}/pay", token="pm_card_visa")
+        assert page.url.path == "/orders", page.url  # payments has heard of the order
+        return page
+
+    await eventually(paid, timeout=15, message="payments never knew the order")
+
+    async def refused() -> httpx.Response:
+        page = await member.post(
+            f"{order_path}/cancel", data=cancel_form, headers={"origin": origin_of(member)}
+        )
+        assert page.status_code == 400, page.status_code  # complete once orders hears of it
+        return page
+
+    page = await eventually(refused, timeout=15, message="the order never completed")
+    assert "<li>Cannot cancel a completed order</li>" in page.text
+
+
+async def test_my_orders_shows_each_order_s_status_and_time_left(
+    member: httpx.AsyncClient,
+) -> None:
+    waiting = (await order(member, unique("Waiting gig"))).url.path
+    cancelled = (await order(member, unique("Cancelled gig"))).url.path
+    await submit(member, cancelled, f"{cancelled}/cancel")
+    page = await member.get("/orders")
+    rows = {
+        href: row
+        for row in re.findall(r"<tr>(.*?)</tr>", page.text, re.S)
+        for href in re.findall(r'href="(/orders/[^"]+)"', row)
+    }
+    left = re.search(r'data-seconds-left="(\d+)"', rows[waiting])
+    assert left is not None
+    assert 800 <= int(left.group(1)) <= 900
+    assert "status-created" in rows[waiting]
+    assert "status-cancelled" in rows[cancelled]
+    assert "data-seconds-left" not in rows[cancelled]
+    assert '<script src="/static/countdown.js" defer></script>' in page.text
 
 
 REFUNDED_ORDER = {

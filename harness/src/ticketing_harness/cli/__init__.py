@@ -1,9 +1,10 @@
 """The `ticketing` command line.
 
 One module per command group, each with a `register(app)` that adds its commands:
-`stack` (up, down, status, logs), `setup` (certs, doctor, hosts), `cluster` (dev clusters
-on kind, GKE, EKS), `contracts` (check, diff, release, docs, coverage), `events` (tail,
-consumers, dlq, replay) and `load` (drop, browse, steady, verdict, locustfile). A new group
+`stack` (up, down, status, restart, logs), `setup` (certs, doctor, hosts), `cluster` (dev
+clusters on kind, GKE, EKS), `contracts` (check, diff, release, docs, coverage), `events`
+(tail, consumers, dlq, replay), `trace`, `seed` and `load` (drop, browse, steady, verdict,
+locustfile). A new group
 adds its module here and one `register` line below; `output` is what they share.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import typer
 
-from ticketing_harness.cli import cluster, contracts, events, load, setup, stack
+from ticketing_harness.cli import cluster, contracts, events, load, seed, setup, stack, trace
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -25,4 +26,6 @@ setup.register(app)
 cluster.register(app)
 contracts.register(app)
 events.register(app)
+trace.register(app)
+seed.register(app)
 load.register(app)

@@ -1,43 +1,45 @@
-"""The commands of the local stack: `up`, `down`, `status` and `logs`."""
+"""The commands of the local stack: `up`, `down`, `status`, `restart` and `logs`."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import fcntl
-import functools
+import re
 import signal
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
+from datetime import datetime
 from types import FrameType
 from typing import Annotated
 
 import typer
+from rich.markup import escape
+from rich.text import Text
 
 from ticketing_harness.cli.output import StateDir, console, layout_for, reports_errors
-from ticketing_harness.components import SERVICES
 from ticketing_harness.errors import HarnessError
 from ticketing_harness.local import logs as log_files
 from ticketing_harness.local.control import (
     component_statuses,
     refuse_second_stack,
+    request_restart,
     running_stack,
     stop_stack,
 )
-from ticketing_harness.local.launcher import Launcher
-from ticketing_harness.local.layout import COMPONENT_NAMES, Layout
-from ticketing_harness.local.processes import log_tail
+from ticketing_harness.local.layout import COMPONENT_NAMES, SUPERVISOR, Layout
+from ticketing_harness.local.notices import Kind, Level, Notice
+from ticketing_harness.local.replicas import parse_replicas, replica_number, service_of
 from ticketing_harness.local.state import StackState
 from ticketing_harness.local.status import status_json, status_table
 from ticketing_harness.setup.certs import ensure_certificates, trust_instructions
 from ticketing_harness.stripe_key import stripe_key_from_environment
 
+_STYLES = {Level.INFO: "", Level.WARNING: "yellow", Level.ERROR: "bold red"}
+
 
 def register(app: typer.Typer) -> None:
-    """Add `up`, `down`, `status` and `logs` to the `ticketing` command."""
-    for command in (up, down, status, logs):
+    """Add `up`, `down`, `status`, `restart` and `logs` to the `ticketing` command."""
+    for command in (up, down, status, restart, logs):
         app.command()(command)
 
 
@@ -50,77 +52,90 @@ def up(
         int, typer.Option(min=1, help="How long an unpaid order holds its ticket.")
     ] = 900,
     tls: Annotated[bool, typer.Option(help="Serve https with the local certificate.")] = False,
+    reload: Annotated[
+        bool, typer.Option(help="Restart a service when its code changes (all: shared code).")
+    ] = False,
+    replicas: Annotated[
+        str,
+        typer.Option(
+            metavar="SERVICE=N,...",
+            help="Processes per service, e.g. orders=3,tickets=2; the gateway balances them.",
+        ),
+    ] = "",
     timeout: Annotated[float, typer.Option(help="Seconds each component may take.")] = 60.0,
     state_dir: StateDir = None,
 ) -> None:
-    """Start the whole system as local processes behind an nginx gateway."""
+    """Start the whole system as local processes behind an nginx gateway, and supervise it."""
     started_at = time.monotonic()
     layout = layout_for(state_dir)
-    stripe_key = stripe_key_from_environment()
+    # Imported here: the servers' modules take a moment to load, which other commands need not pay.
+    from ticketing_harness.local.progress import Progress
+    from ticketing_harness.local.startup import Phase
+    from ticketing_harness.local.supervising import SupervisorProcess
+    from ticketing_harness.local.wiring import UpOptions, preflight
+
+    options = UpOptions(
+        layout=layout,
+        port=port,
+        fresh=fresh,
+        expiration_seconds=expiration_seconds,
+        tls=tls,
+        stripe_secret_key=stripe_key_from_environment(),
+        timeout=timeout,
+        replicas=parse_replicas(replicas),
+        reload=reload,
+    )
     with _start_lock(layout):
         refuse_second_stack(layout)
-        # Started before anything else: importing the services' code is the longest step.
-        modules = [service.module for service in SERVICES]
-        with contextlib.closing(Launcher(modules, layout.log_dir / "launcher.log")) as launcher:
-            # Imported here: the servers' client libraries take a second to load, which the
-            # other commands need not pay.
-            from ticketing_harness.local.progress import Progress
-            from ticketing_harness.local.startup import Startup
-            from ticketing_harness.local.wiring import UpOptions, preflight
+        preflight(options)
+        if tls:
+            files, created = ensure_certificates(layout.certs_dir)
+            if created:
+                console.print(trust_instructions(files))
+        # `ticketing down` from another shell, or the terminal closing, stop it like Ctrl-C.
+        signal.signal(signal.SIGTERM, _interrupt)
+        signal.signal(signal.SIGHUP, _interrupt)
+        supervisor = SupervisorProcess(options, attached=not detach)
+        progress = Progress(console)
 
-            options = UpOptions(
-                layout=layout,
-                port=port,
-                fresh=fresh,
-                expiration_seconds=expiration_seconds,
-                tls=tls,
-                stripe_secret_key=stripe_key,
-                timeout=timeout,
-            )
-            preflight(options)
-            if tls:
-                files, created = ensure_certificates(layout.certs_dir)
-                if created:
-                    console.print(trust_instructions(files))
-            progress = Progress(console)
-            startup = Startup(options, progress, launcher, started_at=started_at)
-            # `ticketing down` from another shell, or the terminal closing, stop it like Ctrl-C.
-            signal.signal(signal.SIGTERM, _interrupt)
-            signal.signal(signal.SIGHUP, _interrupt)
-            try:
-                with progress:
-                    asyncio.run(startup.run())
-            except BaseException:
-                stop_stack(layout, startup.state)
-                raise
-        console.print(status_table(startup.state.url, component_statuses(startup.state)))
-        console.print(
-            f"[bold green]Ready[/] in {startup.elapsed:.1f}s at [bold]{startup.state.url}[/]"
-        )
-        if not detach:
-            _supervise(layout, startup.state)
+        def on_notice(notice: Notice) -> None:
+            if notice.kind is Kind.PHASE:
+                progress(notice.name, Phase(notice.phase), notice.text)
+            else:
+                _show(notice)
 
-
-def _supervise(layout: Layout, state: StackState) -> None:
-    """Run until Ctrl-C or `ticketing down`, or until a component dies; then stop the rest."""
+        try:
+            with progress:
+                url = supervisor.until_ready(on_notice)
+        except BaseException:
+            supervisor.stop()
+            raise
+    state = running_stack(layout)
+    if state is not None:
+        console.print(status_table(state, component_statuses(state)))
+    console.print(f"[bold green]Ready[/] in {time.monotonic() - started_at:.1f}s at [bold]{url}[/]")
+    if detach:
+        supervisor.detach()
+        return
     console.print("Press Ctrl-C to stop.")
     try:
-        while True:
-            dead = [component for component in state.components if not component.record.alive()]
-            if dead:
-                break
-            time.sleep(0.5)
+        for notice in supervisor.notices():
+            _show(notice)
     except KeyboardInterrupt:
         console.print("Stopping...")
-        stop_stack(layout, state)
+        supervisor.stop()
         console.print("Stopped.")
         return
-    stop_stack(layout, state)
-    component = dead[0]
-    raise HarnessError(
-        f"{component.name} exited unexpectedly, so the stack was stopped. "
-        f"Last lines of {component.log}:\n{log_tail(Path(component.log))}"
-    )
+    if supervisor.process.wait() != 0:
+        raise supervisor.died()
+    console.print("Stopped (`ticketing down`).")
+
+
+def _show(notice: Notice) -> None:
+    """A supervisor's note as a line of live output: the time, then what happened."""
+    text = Text(f"{datetime.now():%H:%M:%S} ", style="dim")
+    text.append(notice.text, style=_STYLES[notice.level])
+    console.print(text, soft_wrap=True)
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
@@ -158,46 +173,100 @@ def status(
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     state_dir: StateDir = None,
 ) -> None:
-    """Show each component's state; exit 0 when all are ready, 1 when not, 3 when stopped."""
+    """Show each process's state and restarts; exit 0 when all are ready, 1 when not, 3 when
+    stopped."""
     layout = layout_for(state_dir)
     state = running_stack(layout)
     if state is None:
         if json_output:
-            console.print_json(status_json("", []))
+            console.print_json(status_json(None, []))
         else:
             console.print(f"Not running (state in {layout.root}).")
         raise typer.Exit(3)
     statuses = component_statuses(state)
     if json_output:
-        console.print_json(status_json(state.url, statuses))
+        console.print_json(status_json(state, statuses))
     else:
-        console.print(status_table(state.url, statuses))
+        console.print(status_table(state, statuses))
     if not all(item.ready for item in statuses):
         raise typer.Exit(1)
 
 
 @reports_errors
-def logs(
-    component: Annotated[
-        str | None, typer.Argument(help=f"One of: {', '.join(COMPONENT_NAMES)}; all if omitted.")
-    ] = None,
-    follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep printing.")] = False,
-    lines: Annotated[int, typer.Option("--lines", "-n", help="Lines of each log.")] = 50,
+def restart(
+    names: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="SERVICE|all ...",
+            help="A service (all its processes, one after another), one process (orders#2), "
+            "a server, the gateway, or all services.",
+        ),
+    ],
     state_dir: StateDir = None,
 ) -> None:
-    """Print the logs of one component or of all, optionally following them."""
+    """Restart services of the running stack, on the same ports with the same data."""
     layout = layout_for(state_dir)
-    if component is not None and component not in COMPONENT_NAMES:
-        raise HarnessError(
-            f"no component {component!r}; choose one of {', '.join(COMPONENT_NAMES)}"
-        )
-    names = [component] if component else list(COMPONENT_NAMES)
-    chosen = [(name, layout.log_path(name)) for name in names]
-    write = functools.partial(print, flush=True)
+    for notice in request_restart(layout, names, timeout=600):
+        if notice.kind is not Kind.DONE:
+            _show(notice)
+        elif notice.level is Level.ERROR:
+            raise HarnessError(notice.text or "the restart failed; see the lines above")
+
+
+@reports_errors
+def logs(
+    component: Annotated[
+        str | None,
+        typer.Argument(
+            help=f"One of: {', '.join(COMPONENT_NAMES)}, {SUPERVISOR} (a service means all its "
+            "processes; orders#2 one of them). All, merged in time order, if omitted."
+        ),
+    ] = None,
+    follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep printing.")] = False,
+    lines: Annotated[int, typer.Option("--lines", "-n", min=0, help="How many lines.")] = 50,
+    grep: Annotated[
+        str | None, typer.Option(help="Only lines matching this regular expression.")
+    ] = None,
+    state_dir: StateDir = None,
+) -> None:
+    """Print the logs of one component or of all merged in time order; optionally follow."""
+    layout = layout_for(state_dir)
+    chosen = _log_files(layout, component)
+    try:
+        pattern = re.compile(grep) if grep is not None else None
+    except re.error as error:
+        raise HarnessError(f"--grep {grep!r} is not a regular expression: {error}") from None
+
+    def write(line: Text) -> None:
+        console.print(line, soft_wrap=True, highlight=False)
+
     start = log_files.end_offsets(chosen)
-    log_files.show(chosen, lines, write)
+    for line in log_files.merged(chosen, lines, pattern):
+        write(log_files.render(line, chosen))
     if follow:
         try:
-            log_files.follow(chosen, write, start)
+            log_files.follow(chosen, write, start, pattern)
         except KeyboardInterrupt:
             return
+
+
+def _log_files(layout: Layout, component: str | None) -> list[log_files.LogFile]:
+    """The logs of `component` (a service: all its processes), or of everything."""
+    groups = [*COMPONENT_NAMES, SUPERVISOR]
+    if component is not None and service_of(component) not in groups:
+        raise HarnessError(
+            f"no component {component!r}; choose one of {', '.join(groups)} "
+            "(or a replica such as orders#2)"
+        )
+    found = []
+    for index, group in enumerate(groups):
+        replicas = sorted(
+            (path.stem for path in layout.log_dir.glob(f"{group}#*.log")), key=replica_number
+        )
+        for name in [group, *replicas]:
+            if component in (None, group, name):
+                colour = log_files.colour_for(index)
+                found.append(log_files.LogFile(name, layout.log_path(name), colour))
+    if component is not None and not found:
+        raise HarnessError(f"no log of {escape(component)} in {layout.log_dir}")
+    return found

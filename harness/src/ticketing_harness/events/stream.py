@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +22,7 @@ READER_LINGER_SECONDS = 5.0
 
 @dataclass(frozen=True)
 class StreamEvent:
-    """One message of the stream as `ticketing events tail` shows it."""
+    """One message of the stream as `ticketing events tail` shows it (and `trace` reads it)."""
 
     seq: int
     time: datetime
@@ -34,6 +34,9 @@ class StreamEvent:
     version: int | None
     valid: bool
     problem: str
+    correlation_id: str | None = None
+    causation_id: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "time": self.time.isoformat()}
@@ -66,7 +69,14 @@ def describe(catalog: Catalog, seq: int, time: datetime, subject: str, body: byt
         version=version if isinstance(version, int) else None,
         valid=not problem,
         problem=problem,
+        correlation_id=_text_or_none(envelope.get("correlationId")),
+        causation_id=_text_or_none(envelope.get("causationId")),
+        data=data,
     )
+
+
+def _text_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _record_id(data: dict[str, Any]) -> str:

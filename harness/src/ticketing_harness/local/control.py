@@ -1,18 +1,22 @@
-"""Finding, checking and stopping a stack from its state file: `status` and `down`."""
+"""Finding, checking and stopping a stack from its state file: `status`, `restart` and `down`."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import socket
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from ticketing_harness.errors import HarnessError
 from ticketing_harness.local.layout import COMPONENT_NAMES, GATEWAY, SERVER_NAMES, Layout
+from ticketing_harness.local.notices import Kind, Notice
 from ticketing_harness.local.processes import stop
-from ticketing_harness.local.state import ComponentState, StackState
+from ticketing_harness.local.replicas import replica_number, service_of
+from ticketing_harness.local.state import ComponentState, Condition, StackState
 from ticketing_harness.waiting import wait_until
 
 
@@ -26,6 +30,10 @@ class ComponentStatus:
     running: bool
     ready: bool
     log: str
+    condition: Condition
+    restarts: int
+    last_exit: int | None
+    failure: str
 
 
 def running_stack(layout: Layout) -> StackState | None:
@@ -53,16 +61,30 @@ _DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 def component_statuses(state: StackState) -> list[ComponentStatus]:
-    """Each component's liveness and readiness, asked now, servers first."""
-    ordered = sorted(state.components, key=lambda component: COMPONENT_NAMES.index(component.name))
-    return [_status(component) for component in ordered]
+    """Each component's liveness and readiness, asked now: servers, services, gateway."""
+    ordered = sorted(state.components, key=_position)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        return list(pool.map(_status, ordered))
+
+
+def _position(component: ComponentState) -> tuple[int, int]:
+    return COMPONENT_NAMES.index(service_of(component.name)), replica_number(component.name)
 
 
 def _status(component: ComponentState) -> ComponentStatus:
     running = component.record.alive()
     ready = running and (component.ready_url is None or _answers_ok(component.ready_url))
     return ComponentStatus(
-        component.name, component.pid, component.port, running, ready, component.log
+        component.name,
+        component.pid,
+        component.port,
+        running,
+        ready,
+        component.log,
+        component.condition,
+        component.restarts,
+        component.last_exit,
+        component.failure,
     )
 
 
@@ -98,3 +120,29 @@ def stop_stack(
 def _stop_component(component: ComponentState) -> str:
     stop(component.record, component.signal)
     return component.name
+
+
+def request_restart(layout: Layout, names: Sequence[str], timeout: float) -> Iterator[Notice]:
+    """Ask the stack's supervisor to restart `names`; what it reports, until it is done."""
+    state = running_stack(layout)
+    if state is None:
+        raise HarnessError(
+            f"no stack is running (state in {layout.root}); start it with `ticketing up`"
+        )
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+        connection.settimeout(timeout)
+        try:
+            connection.connect(os.fspath(layout.control_socket))
+        except OSError:
+            raise HarnessError(
+                "the stack's supervisor is not answering (was it killed?); "
+                "restart the stack with `ticketing down` and `ticketing up`"
+            ) from None
+        connection.sendall(json.dumps({"restart": list(names)}).encode() + b"\n")
+        with connection.makefile("rb") as answers:
+            for line in answers:
+                notice = Notice.parse(line)
+                yield notice
+                if notice.kind is Kind.DONE:
+                    return
+    raise HarnessError("the stack's supervisor stopped before it finished")

@@ -8,12 +8,13 @@ import os
 import pwd
 import resource
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 
+from ticketing_common.wire import TRACE_ID_PATTERN
 from ticketing_harness.binaries import require_binary
 from ticketing_harness.errors import HarnessError
 from ticketing_harness.local.processes import ProcessRecord, spawn
@@ -108,10 +109,10 @@ class Listener:
 
 @dataclass(frozen=True)
 class GatewayConfig:
-    """Where the gateway listens and which local port each routed service has."""
+    """Where the gateway listens and the local ports of each routed service's processes."""
 
     port: int
-    upstreams: Mapping[str, int]
+    upstreams: Mapping[str, Sequence[int]]
     prefix: Path
     log_dir: Path
     tls: Tls | None = None
@@ -145,7 +146,7 @@ class GatewayConfig:
 
 
 def render_nginx_config(config: GatewayConfig, routes: tuple[Route, ...] = ROUTES) -> str:
-    """The nginx.conf that routes exactly like `routes` to the services' local ports."""
+    """The nginx.conf that routes exactly like `routes`, balancing over each service's ports."""
     missing = [name for name in routed_services(routes) if name not in config.upstreams]
     if missing:
         raise ValueError(f"no port for routed services: {', '.join(missing)}")
@@ -166,6 +167,7 @@ def render_nginx_config(config: GatewayConfig, routes: tuple[Route, ...] = ROUTE
         server_names=" ".join(SERVER_NAMES),
         tls=config.tls,
         routes=routes,
+        request_id_pattern=TRACE_ID_PATTERN,
     )
 
 

@@ -13,6 +13,7 @@ from ticketing_harness.errors import HarnessError
 
 STATE_DIR_VARIABLE = "TICKETING_STATE_DIR"
 GATEWAY = "gateway"
+SUPERVISOR = "supervisor"
 SERVER_NAMES: tuple[str, ...] = tuple(server.value for server in Server)
 COMPONENT_NAMES: tuple[str, ...] = (*SERVER_NAMES, *SERVICE_NAMES, GATEWAY)
 
@@ -37,6 +38,11 @@ class Layout:
         return self.root / "up.lock"
 
     @property
+    def control_socket(self) -> Path:
+        """Where the stack's supervisor takes requests such as `ticketing restart`."""
+        return self.root / "supervisor.sock"
+
+    @property
     def data_dir(self) -> Path:
         return self.root / "data"
 
@@ -56,7 +62,7 @@ class Layout:
         return self.data_dir / server.value
 
     def log_path(self, component: str) -> Path:
-        """The log of a component; servers keep theirs beside their data."""
+        """The log of a component (`orders#2` its own); servers keep theirs beside their data."""
         if component in SERVER_NAMES:
             return self.server_dir(Server(component)) / "server.log"
         return self.log_dir / f"{component}.log"

@@ -1,57 +1,195 @@
-"""`ticketing logs`: print or follow the components' logs, each line prefixed with its name."""
+"""`ticketing logs`: the components' logs, merged in time order, filtered, or followed.
+
+Each line keeps its text; when several logs are shown, it is prefixed with its component's
+name, coloured by service. A line's time is read in whichever format its program writes
+(our JSON lines, nginx, PostgreSQL, NATS, Redis, localstripe); a line without one (a
+traceback's) goes with the line before it.
+"""
 
 from __future__ import annotations
 
+import heapq
+import json
+import os
+import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
-from ticketing_harness.local.processes import log_tail
+from rich.text import Text
 
-Write = Callable[[str], None]
+_COLOURS = (
+    "cyan",
+    "magenta",
+    "green",
+    "yellow",
+    "blue",
+    "bright_cyan",
+    "bright_magenta",
+    "bright_green",
+    "bright_yellow",
+    "bright_blue",
+    "bright_red",
+    "white",
+    "bright_white",
+)
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+# (pattern, strptime format, whether the program writes local time rather than UTC)
+_FORMATS = (
+    # nginx error log: 2026/12/01 23:54:38 [error]
+    (re.compile(r"^(\d{4}/\d\d/\d\d \d\d:\d\d:\d\d) \["), "%Y/%m/%d %H:%M:%S", True),
+    # PostgreSQL: 2026-12-01 23:54:42.514 UTC [22606] LOG:
+    (re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+) UTC "), "%Y-%m-%d %H:%M:%S.%f", False),
+    # NATS: [22192] 2026/12/01 23:54:32.216734 [INF]
+    (re.compile(r"^\[\d+\] (\d{4}/\d\d/\d\d \d\d:\d\d:\d\d\.\d+) "), "%Y/%m/%d %H:%M:%S.%f", True),
+    # Redis: 22193:C 01 Dec 2026 23:54:32.215 #
+    (re.compile(r"^\d+:\w (\d\d \w{3} \d{4} \d\d:\d\d:\d\d\.\d+) "), "%d %b %Y %H:%M:%S.%f", True),
+    # localstripe (aiohttp): ... [01/Dec/2026:23:54:36 +0000] "GET
+    (
+        re.compile(r"\[(\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4})\] \""),
+        "%d/%b/%Y:%H:%M:%S %z",
+        False,
+    ),
+)
+
+Write = Callable[[Text], None]
 
 
-def show(logs: Sequence[tuple[str, Path]], lines: int, write: Write) -> None:
-    """The last `lines` lines of each log, prefixed when there are several."""
-    for name, path in logs:
-        if not path.exists():
+@dataclass(frozen=True)
+class LogFile:
+    """A component's log and the colour of its name."""
+
+    name: str
+    path: Path
+    colour: str = "default"
+
+
+@dataclass(frozen=True, order=True)
+class Line:
+    """One line of one log, with the time it was written."""
+
+    time: datetime
+    source: int  # the log's position: equal times keep the order of the logs
+    number: int  # the line's position in its log
+    name: str
+    text: str
+
+
+def colour_for(index: int) -> str:
+    return _COLOURS[index % len(_COLOURS)]
+
+
+def line_time(text: str) -> datetime | None:
+    """When the line was written, if it says so."""
+    if text.startswith("{"):
+        try:
+            entry = json.loads(text)
+        except ValueError:
+            return None
+        stamp = entry.get("time") if isinstance(entry, dict) else None
+        try:
+            return datetime.fromisoformat(stamp) if isinstance(stamp, str) else None
+        except ValueError:
+            return None
+    for pattern, layout, local in _FORMATS:
+        found = pattern.search(text)
+        if found is None:
             continue
-        for line in log_tail(path, lines).splitlines():
-            write(_prefixed(name, line, len(logs) > 1))
+        try:
+            moment = datetime.strptime(found.group(1), layout)
+        except ValueError:
+            continue
+        if moment.tzinfo is None:
+            moment = moment.astimezone() if local else moment.replace(tzinfo=UTC)
+        return moment
+    return None
 
 
-def end_offsets(logs: Sequence[tuple[str, Path]]) -> dict[Path, int]:
+def timed(name: str, source: int, texts: Iterable[str], before: datetime = _EARLIEST) -> list[Line]:
+    """Lines with their times; a line that has none takes the time of the line before it."""
+    lines = []
+    for number, text in enumerate(texts):
+        before = line_time(text) or before
+        lines.append(Line(before, source, number, name, text))
+    return lines
+
+
+def merged(logs: Sequence[LogFile], lines: int, pattern: re.Pattern[str] | None) -> list[Line]:
+    """The last `lines` matching lines of all the logs together, in time order."""
+    per_log = (
+        timed(log.name, index, _last_lines(log.path, lines, whole=pattern is not None))
+        for index, log in enumerate(logs)
+        if log.path.exists()
+    )
+    ordered = heapq.merge(*per_log)
+    chosen = [line for line in ordered if pattern is None or pattern.search(line.text)]
+    return chosen[-lines:] if lines else []
+
+
+def _last_lines(path: Path, lines: int, whole: bool) -> list[str]:
+    """The last `lines` lines of a log (all of it to search it), the first one whole."""
+    with path.open("rb") as log:
+        size = log.seek(0, os.SEEK_END)
+        start = 0 if whole else max(size - max(lines * 2048, 65536), 0)
+        log.seek(start)
+        text = log.read().decode(errors="replace")
+    found = text.splitlines()
+    if start > 0:
+        found = found[1:]  # cut in the middle
+    return found if whole else found[-lines:]
+
+
+def render(line: Line, logs: Sequence[LogFile]) -> Text:
+    """The line, after its component's name in colour when several logs are shown."""
+    if len(logs) == 1:
+        return Text(line.text)
+    colour = next((log.colour for log in logs if log.name == line.name), "default")
+    return Text.assemble((f"{line.name:>12}", colour), " | ", line.text)
+
+
+def end_offsets(logs: Sequence[LogFile]) -> dict[Path, int]:
     """Where each log ends now: `follow` prints what is appended after that."""
-    return {path: path.stat().st_size if path.exists() else 0 for _, path in logs}
+    return {log.path: log.path.stat().st_size if log.path.exists() else 0 for log in logs}
 
 
 def follow(
-    logs: Sequence[tuple[str, Path]],
+    logs: Sequence[LogFile],
     write: Write,
     start: Mapping[Path, int],
+    pattern: re.Pattern[str] | None = None,
     keep_going: Callable[[], bool] = lambda: True,
     interval: float = 0.2,
 ) -> None:
-    """Print lines appended to any of the logs after `start` until `keep_going` says stop."""
+    """Print lines appended to any of the logs after `start`, in time order, until told to stop."""
     offsets = dict(start)
-    partial = {path: "" for _, path in logs}
+    partial = {log.path: "" for log in logs}
+    last = {log.path: _EARLIEST for log in logs}
     while keep_going():
-        for name, path in logs:
-            try:
-                with path.open("rb") as log:
-                    log.seek(offsets[path])
-                    chunk = log.read()
-            except FileNotFoundError:
-                continue
-            if path.stat().st_size < offsets[path]:
-                offsets[path] = 0  # truncated or replaced (`up --fresh`): start over
-                continue
-            offsets[path] += len(chunk)
-            *complete, partial[path] = (partial[path] + chunk.decode(errors="replace")).split("\n")
-            for line in complete:
-                write(_prefixed(name, line, len(logs) > 1))
+        batch: list[Line] = []
+        for index, log in enumerate(logs):
+            texts = _appended(log.path, offsets, partial)
+            if texts:
+                batch.extend(timed(log.name, index, texts, last[log.path]))
+                last[log.path] = batch[-1].time
+        for line in sorted(batch):
+            if pattern is None or pattern.search(line.text):
+                write(render(line, logs))
         time.sleep(interval)
 
 
-def _prefixed(name: str, line: str, several: bool) -> str:
-    return f"{name:>10} | {line}" if several else line
+def _appended(path: Path, offsets: dict[Path, int], partial: dict[Path, str]) -> list[str]:
+    """The whole lines appended to `path` since its offset."""
+    try:
+        with path.open("rb") as log:
+            log.seek(offsets[path])
+            chunk = log.read()
+    except FileNotFoundError:
+        return []
+    if path.stat().st_size < offsets[path]:
+        offsets[path] = 0  # truncated or replaced (`up --fresh`): start over
+        return []
+    offsets[path] += len(chunk)
+    *complete, partial[path] = (partial[path] + chunk.decode(errors="replace")).split("\n")
+    return complete

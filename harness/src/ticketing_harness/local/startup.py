@@ -1,12 +1,19 @@
-"""`ticketing up`: start the servers, the services and the gateway in parallel, wait until ready."""
+"""`ticketing up`: start the servers, the services and the gateway in parallel, wait until ready.
+
+Each component can then be started again on its own, on the same port with the same data:
+the supervisor does so after a crash, a change of code or `ticketing restart`.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import signal
+import socket
 import threading
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -14,20 +21,24 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from ticketing_harness.components import DATABASES, SERVICE_NAMES, SERVICES, Server, Service
+from ticketing_harness.components import DATABASES, SERVICES, Server, Service
 from ticketing_harness.errors import HarnessError
 from ticketing_harness.local.gateway import GatewayConfig, start_gateway, write_config
 from ticketing_harness.local.launcher import Launcher, LaunchFailed
 from ticketing_harness.local.layout import GATEWAY
-from ticketing_harness.local.processes import ProcessRecord, exit_code, log_tail
+from ticketing_harness.local.processes import ProcessRecord, exit_code, log_tail, stop
+from ticketing_harness.local.replicas import all_instances
 from ticketing_harness.local.state import ComponentState, StackState
 from ticketing_harness.local.wiring import UpOptions, gateway_config, servers_for, service_env
-from ticketing_harness.ports import free_ports
 from ticketing_harness.servers import (
     PostgresServer,
     ServerError,
     ServerProcess,
 )
+from ticketing_harness.waiting import wait_until
+
+# As many connections as uvicorn queues by default, while a service (re)starts.
+_BACKLOG = 2048
 
 
 class Phase(StrEnum):
@@ -46,6 +57,26 @@ class StartFailed(HarnessError):
     """A component did not become ready; the message names it and shows its log."""
 
 
+@dataclass(frozen=True)
+class Instance:
+    """One process of a service (`orders`, `orders#2`): its port, log and environment."""
+
+    name: str
+    service: Service
+    port: int
+    log: Path
+    env: Mapping[str, str]
+
+    @property
+    def ready_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/readyz"
+
+
+def _listening(port: int = 0) -> socket.socket:
+    """A socket listening on a local port, free if 0 (as uvicorn would, with its backlog)."""
+    return socket.create_server(("127.0.0.1", port), backlog=_BACKLOG)
+
+
 @dataclass
 class Startup:
     """One run of `up`: the processes started so far, recorded in the state file as they start."""
@@ -54,47 +85,106 @@ class Startup:
     observe: Observer
     launcher: Launcher
     state: StackState = field(init=False)
+    servers: dict[Server, ServerProcess] = field(init=False)
+    instances: dict[str, Instance] = field(init=False)
+    gateway: GatewayConfig = field(init=False)
     started_at: float = field(default_factory=time.monotonic)
     ready_after: dict[str, float] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _starts: threading.Condition = field(default_factory=threading.Condition)
+    _in_flight: int = 0
+    _closed: bool = False
+    # The stack keeps each instance's listening socket open and hands it to each of its
+    # processes: the port never changes hands between restarts, and a connection made while
+    # the process restarts waits in the socket's queue instead of being refused.
+    _listeners: dict[str, socket.socket] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         me = ProcessRecord.of(os.getpid())
-        self.state = StackState(me.pid, me.create_time, url="")
+        self.state = StackState(
+            me.pid,
+            me.create_time,
+            url="",
+            reload=self.options.reload,
+            replicas=dict(self.options.replicas),
+        )
 
     async def run(self) -> StackState:
         """Start everything; on any failure the caller stops what `state` lists."""
-        options = self.options
-        layout = options.layout
-        servers = servers_for(options)
-        ports = dict(zip(SERVICE_NAMES, free_ports(len(SERVICE_NAMES)), strict=True))
-        gateway = gateway_config(options, ports)
-        self.state.url = gateway.url
-        self._save()
-        for name in (*[s.value for s in servers], *[s.name for s in SERVICES], GATEWAY):
-            self.observe(name, Phase.WAITING, "")
-        server_tasks = {
-            kind: asyncio.create_task(self._server(kind, server))
-            for kind, server in servers.items()
+        self.servers = servers_for(self.options)
+        names = all_instances(self.options.replicas)
+        self._listeners = {name: _listening() for group in names.values() for name in group}
+        ports = {
+            service: [self._listeners[name].getsockname()[1] for name in names[service]]
+            for service in names
         }
-        tasks = [*server_tasks.values(), asyncio.create_task(self._gateway(gateway))]
-        for service in SERVICES:
-            env = {
-                **service_env(service, options, servers, gateway.internal_url),
-                "PORT": str(ports[service.name]),
-                "JWT_KEY": layout.jwt_key(),
-            }
-            tasks.append(asyncio.create_task(self._service(service, env, server_tasks)))
+        self.gateway = gateway_config(self.options, ports)
+        self.instances = {
+            name: self._instance(service, name, port)
+            for service in SERVICES
+            for name, port in zip(names[service.name], ports[service.name], strict=True)
+        }
+        self.state.url = self.gateway.url
+        self.save()
+        for name in (*[s.value for s in self.servers], *self.instances, GATEWAY):
+            self.observe(name, Phase.WAITING, "")
+        server_tasks = {kind: asyncio.create_task(self._server(kind)) for kind in self.servers}
+        tasks = [*server_tasks.values(), asyncio.create_task(self._gateway())]
+        for instance in self.instances.values():
+            tasks.append(asyncio.create_task(self._after_servers(instance, server_tasks)))
         await asyncio.gather(*tasks)
         self.state.status = "ready"
-        self._save()
+        self.save()
         return self.state
+
+    def _instance(self, service: Service, name: str, port: int) -> Instance:
+        env = {
+            **service_env(service, self.options, self.servers, self.gateway.internal_url),
+            "PORT": str(port),
+            "JWT_KEY": self.options.layout.jwt_key(),
+        }
+        return Instance(name, service, port, self.options.layout.log_path(name), env)
 
     @property
     def elapsed(self) -> float:
         return time.monotonic() - self.started_at
 
-    async def _server(self, kind: Server, server: ServerProcess) -> None:
+    async def restart(self, name: str, *, kill: bool = False) -> None:
+        """Stop one component and start it again on the same port with the same data.
+
+        `kill` stops it with SIGKILL, like a crash. Raises StartFailed if it does not come back.
+        """
+        component = self.state.component(name)
+        if component is not None:
+            await asyncio.to_thread(self._stop, name, component, kill)
+        await self.start(name)
+
+    def _stop(self, name: str, component: ComponentState, kill: bool) -> None:
+        if name in self.instances or name == GATEWAY:
+            stop(component.record, signal.SIGKILL if kill else component.signal)
+            return
+        server = self.servers[Server(name)]
+        server.kill() if kill else server.stop()
+
+    async def start(self, name: str) -> None:
+        """Start one component that is not running; raise StartFailed if it does not get ready."""
+        if name in self.instances:
+            await self._service(self.instances[name])
+        elif name == GATEWAY:
+            await self._gateway()
+        else:
+            await self._server(Server(name))
+
+    def exit_code(self, name: str, record: ProcessRecord) -> int | None:
+        """How a component's process ended, when this stack started it; None if unknown."""
+        if name in self.instances:
+            return self.launcher.exit_codes.get(record.pid)
+        if name == GATEWAY:
+            return exit_code(record)
+        return self.servers[Server(name)].returncode
+
+    async def _server(self, kind: Server) -> None:
+        server = self.servers[kind]
         self.observe(kind.value, Phase.STARTING, f"port {server.port}")
         try:
             await asyncio.to_thread(self._start_server, kind, server)
@@ -105,30 +195,82 @@ class Startup:
             await _ensure_databases(server, DATABASES)
         self._ready(kind.value, f"port {server.port}")
 
-    def _spawn_service(
-        self,
-        service: Service,
-        log: Path,
-        env: Mapping[str, str],
-        ready_url: str,
-    ) -> ProcessRecord:
-        """Runs in a thread, which outlives a cancelled start: it records what it started."""
-        record = self.launcher.spawn(service.module, log, env, self.options.timeout)
-        port = int(env["PORT"])
-        self._record(service.name, record.pid, port, log, "SIGTERM", record.create_time, ready_url)
+    def live_launcher(self) -> Launcher:
+        """The launcher, started again if it ended (a service keeps the one that forked it)."""
+        with self._lock:
+            if not self.launcher.alive:
+                self.launcher = self.launcher.started_again()
+            return self.launcher
+
+    def close(self) -> None:
+        """Start no more processes; once it returns, every one started is in the state file."""
+        with self._starts:
+            self._closed = True
+            self._starts.wait_for(lambda: self._in_flight == 0)
+        for listener in self._listeners.values():
+            listener.close()
+
+    def stop_listening(self, name: str) -> None:
+        """Refuse connections to an instance given up on (the gateway tries its replicas), until
+        it is started again."""
+        with self._lock:
+            self._listeners[name].close()
+
+    def _listener(self, instance: Instance) -> socket.socket:
+        with self._lock:
+            listener = self._listeners[instance.name]
+            if listener.fileno() == -1:
+                listener = self._listeners[instance.name] = _listening(instance.port)
+            return listener
+
+    @contextmanager
+    def _starting(self, name: str) -> Iterator[None]:
+        """A start in a thread, which outlives a cancelled start: `close` waits for it."""
+        with self._starts:
+            if self._closed:
+                raise StartFailed(f"{name} was not started: the stack is stopping")
+            self._in_flight += 1
+        try:
+            yield
+        finally:
+            with self._starts:
+                self._in_flight -= 1
+                self._starts.notify_all()
+
+    def _spawn_service(self, instance: Instance) -> ProcessRecord:
+        """Runs in a thread: it records what it started."""
+        with self._starting(instance.name):
+            record = self.live_launcher().spawn(
+                instance.service.module,
+                instance.log,
+                instance.env,
+                self.options.timeout,
+                instance.name,
+                [self._listener(instance)],
+            )
+            self._record(
+                instance.name,
+                record.pid,
+                instance.port,
+                instance.log,
+                "SIGTERM",
+                record.create_time,
+                instance.ready_url,
+            )
         return record
 
     def _start_server(self, kind: Server, server: ServerProcess) -> None:
-        """Runs in a thread, which outlives a cancelled start: it records what it started."""
-        try:
-            server.start()
-        finally:
-            if server.pid is not None:
-                self._record(
-                    kind.value, server.pid, server.port, server.log_path, server.stop_signal.name
-                )
+        """Runs in a thread: it records what it started."""
+        with self._starting(kind.value):
+            try:
+                server.start()
+            finally:
+                if server.pid is not None:
+                    signal_name = server.stop_signal.name
+                    self._record(kind.value, server.pid, server.port, server.log_path, signal_name)
 
-    async def _gateway(self, config: GatewayConfig) -> None:
+    async def _gateway(self) -> None:
+        config = self.gateway
         self.observe(GATEWAY, Phase.STARTING, config.url)
         write_config(config)
         record = start_gateway(config)
@@ -137,25 +279,25 @@ class Startup:
         await self._until_ready(GATEWAY, record, log, lambda client: _answers(client, config))
         self._ready(GATEWAY, config.url)
 
-    async def _service(
-        self,
-        service: Service,
-        env: Mapping[str, str],
-        servers: Mapping[Server, asyncio.Task[None]],
+    async def _after_servers(
+        self, instance: Instance, servers: Mapping[Server, asyncio.Task[None]]
     ) -> None:
         """Fork the service from the launcher once the servers it needs are ready."""
-        await asyncio.gather(*(servers[kind] for kind in service.needs if kind in servers))
-        port = int(env["PORT"])
-        log = self.options.layout.log_path(service.name)
-        self.observe(service.name, Phase.STARTING, f"port {port}")
-        ready_url = f"http://127.0.0.1:{port}/readyz"
+        await asyncio.gather(*(servers[kind] for kind in instance.service.needs if kind in servers))
+        await self._service(instance)
+
+    async def _service(self, instance: Instance) -> None:
+        self.observe(instance.name, Phase.STARTING, f"port {instance.port}")
         try:
-            record = await asyncio.to_thread(self._spawn_service, service, log, env, ready_url)
+            record = await asyncio.to_thread(self._spawn_service, instance)
         except LaunchFailed:
-            self.observe(service.name, Phase.FAILED, "")
+            self.observe(instance.name, Phase.FAILED, "")
             raise
-        await self._until_ready(service.name, record, log, lambda client: _is_ok(client, ready_url))
-        self._ready(service.name, f"port {port}")
+        ready_url = instance.ready_url
+        await self._until_ready(
+            instance.name, record, instance.log, lambda client: _is_ok(client, ready_url)
+        )
+        self._ready(instance.name, f"port {instance.port}")
 
     async def _until_ready(
         self,
@@ -169,7 +311,7 @@ class Startup:
             while not await check(client):
                 if not record.alive():
                     self.observe(name, Phase.FAILED, "")
-                    code = exit_code(record)
+                    code = await asyncio.to_thread(self.reported_exit, name, record)
                     how = "exited" if code is None else f"exited with code {code}"
                     raise StartFailed(
                         f"{name} {how} while starting. Last lines of {log}:\n{log_tail(log)}"
@@ -182,6 +324,11 @@ class Startup:
                     )
                 await asyncio.sleep(0.05)
 
+    def reported_exit(self, name: str, record: ProcessRecord) -> int | None:
+        """The exit status, once whoever reaps the process has told it (a moment after)."""
+        wait_until(lambda: self.exit_code(name, record) is not None, timeout=1.0)
+        return self.exit_code(name, record)
+
     def _record(
         self,
         name: str,
@@ -192,20 +339,25 @@ class Startup:
         create_time: float | None = None,
         ready_url: str | None = None,
     ) -> None:
+        """Record a process in the state file; a restarted one replaces its earlier self."""
         if create_time is None:
             create_time = ProcessRecord.of(pid).create_time
-        component = ComponentState(
-            name, pid, create_time, port, os.fspath(log), stop_signal, ready_url
-        )
         with self._lock:
-            self.state.components.append(component)
+            component = self.state.component(name)
+            if component is None:
+                component = ComponentState(
+                    name, pid, create_time, port, os.fspath(log), stop_signal, ready_url
+                )
+                self.state.components.append(component)
+            component.pid, component.create_time = pid, create_time
             self.state.save(self.options.layout.state_file)
 
     def _ready(self, name: str, detail: str) -> None:
         self.ready_after[name] = self.elapsed
         self.observe(name, Phase.READY, f"{detail} ({self.ready_after[name]:.1f}s)")
 
-    def _save(self) -> None:
+    def save(self) -> None:
+        """Write the state file now (the supervisor changed what it says about a process)."""
         with self._lock:
             self.state.save(self.options.layout.state_file)
 

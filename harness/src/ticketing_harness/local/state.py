@@ -6,14 +6,24 @@ import json
 import os
 import signal
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 from ticketing_harness.local.processes import ProcessRecord
 
 
+class Condition(StrEnum):
+    """What the supervisor is doing with a process."""
+
+    RUNNING = "running"
+    RESTARTING = "restarting"  # stopped on purpose (reload, `ticketing restart`), starting again
+    BACKOFF = "backoff"  # exited unexpectedly, waiting before it starts again
+    FAILED = "failed"  # kept failing: no more restarts until its code changes or a restart
+
+
 @dataclass
 class ComponentState:
-    """One process of the stack."""
+    """One process of the stack, and how its supervision went."""
 
     name: str
     pid: int
@@ -22,6 +32,10 @@ class ComponentState:
     log: str
     stop_signal: str = "SIGTERM"
     ready_url: str | None = None
+    condition: Condition = Condition.RUNNING
+    restarts: int = 0  # after unexpected exits
+    last_exit: int | None = None  # its exit status; -N: killed by signal N
+    failure: str = ""  # the last lines of its log once it is marked failed
 
     @property
     def record(self) -> ProcessRecord:
@@ -41,6 +55,9 @@ class StackState:
     url: str
     status: str = "starting"
     components: list[ComponentState] = field(default_factory=list)
+    reload: bool = False
+    replicas: dict[str, int] = field(default_factory=dict)
+    reload_error: str = ""  # why the last change did not load; the running code stays
 
     @property
     def owner(self) -> ProcessRecord:
@@ -61,5 +78,11 @@ class StackState:
             raw = json.loads(path.read_text())
         except FileNotFoundError:
             return None
-        components = [ComponentState(**item) for item in raw.pop("components")]
+        components = [
+            ComponentState(**{**item, "condition": Condition(item.get("condition", "running"))})
+            for item in raw.pop("components")
+        ]
         return cls(**raw, components=components)
+
+    def component(self, name: str) -> ComponentState | None:
+        return next((c for c in self.components if c.name == name), None)

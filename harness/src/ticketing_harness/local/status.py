@@ -3,37 +3,90 @@
 from __future__ import annotations
 
 import json
+import signal
 from collections.abc import Sequence
 from dataclasses import asdict
 
+from rich.console import Group, RenderableType
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from ticketing_harness.local.control import ComponentStatus
+from ticketing_harness.local.state import Condition, StackState
+
+_SUPERVISED = {
+    Condition.RESTARTING: "[yellow]restarting[/]",
+    Condition.BACKOFF: "[yellow]crashed, restarting[/]",
+    Condition.FAILED: "[bold red]failed[/]",
+}
 
 
-def status_table(url: str, statuses: Sequence[ComponentStatus]) -> Table:
-    """One row per component: state, pid, port and log."""
-    table = Table(title=url, title_justify="left")
-    for column in ("component", "state", "pid", "port", "log"):
+def status_table(state: StackState, statuses: Sequence[ComponentStatus]) -> RenderableType:
+    """One row per process: state, pid, port, restarts, last exit and log; then what failed."""
+    table = Table(title=state.url, title_justify="left", caption=_caption(state))
+    for column in ("component", "state", "pid", "port", "restarts", "last exit", "log"):
         table.add_column(column)
     for status in statuses:
-        state = (
-            "[green]ready[/]"
-            if status.ready
-            else ("[yellow]not ready[/]" if status.running else "[red]stopped[/]")
+        table.add_row(
+            status.name,
+            _state(status),
+            str(status.pid),
+            str(status.port),
+            str(status.restarts),
+            exit_status(status.last_exit),
+            status.log,
         )
-        table.add_row(status.name, state, str(status.pid), str(status.port), status.log)
-    return table
+    problems: list[RenderableType] = [
+        Text(f"{status.name} failed. Last lines of {status.log}:\n{status.failure}", style="red")
+        for status in statuses
+        if status.condition is Condition.FAILED
+    ]
+    if state.reload_error:
+        problems.append(
+            Text(f"The last change did not load:\n{state.reload_error.strip()}", style="red")
+        )
+    return Group(table, *problems)
 
 
-def status_json(url: str, statuses: Sequence[ComponentStatus]) -> str:
+def _state(status: ComponentStatus) -> str:
+    if status.condition in _SUPERVISED:
+        return _SUPERVISED[status.condition]
+    if status.ready:
+        return "[green]ready[/]"
+    return "[yellow]not ready[/]" if status.running else "[red]stopped[/]"
+
+
+def _caption(state: StackState) -> str:
+    parts = [f"supervisor pid {state.owner_pid}"]
+    if state.reload:
+        parts.append("reload on save")
+    if state.replicas:
+        parts.append("replicas " + ",".join(f"{k}={v}" for k, v in state.replicas.items()))
+    return escape(" · ".join(parts))
+
+
+def exit_status(code: int | None) -> str:
+    """How a process ended: `1`, `SIGKILL`, or `-` when it has not."""
+    if code is None:
+        return "-"
+    if code < 0:
+        return signal.Signals(-code).name
+    return str(code)
+
+
+def status_json(state: StackState | None, statuses: Sequence[ComponentStatus]) -> str:
     """The same as the table, for scripts."""
     running = bool(statuses) and all(status.running for status in statuses)
     ready = running and all(status.ready for status in statuses)
     body = {
-        "url": url,
+        "url": state.url if state else "",
         "running": running,
         "ready": ready,
+        "supervisor_pid": state.owner_pid if state else None,
+        "reload": state.reload if state else False,
+        "replicas": state.replicas if state else {},
+        "reload_error": state.reload_error if state else "",
         "components": [asdict(status) for status in statuses],
     }
     return json.dumps(body, indent=2)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
 
-from ticketing_harness.components import Server, Service
+from ticketing_harness.components import SERVICES, Server, Service
 from ticketing_harness.errors import HarnessError
 from ticketing_harness.local.gateway import GatewayConfig, Tls, nginx_binary
 from ticketing_harness.local.layout import Layout, ensure_reachable
@@ -35,18 +38,54 @@ class UpOptions:
     tls: bool = False
     stripe_secret_key: str | None = None
     timeout: float = 60.0
+    replicas: Mapping[str, int] = field(default_factory=dict)
+    reload: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """The options as JSON, for the supervisor process."""
+        return {**asdict(self), "layout": os.fspath(self.layout.root)}
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> UpOptions:
+        return cls(**{**raw, "layout": Layout(Path(raw["layout"]))})
 
 
 def preflight(options: UpOptions) -> None:
     """Fail before starting anything: missing programs, a busy port; then wipe data if fresh."""
+    _require_services()
     nginx_binary()
     for server in servers_for(options).values():
         if server.default_binary() is None:
             raise HarnessError(f"{server.name} is not installed: {server.install_hint}")
     ensure_reachable(options.layout.root)
+    _ensure_socket_fits(options.layout)
     ensure_free(options.port, "gateway")
     if options.fresh:
         shutil.rmtree(options.layout.data_dir, ignore_errors=True)
+
+
+# The longest path a Unix socket may have (sun_path holds 108 bytes with the final zero).
+_SOCKET_PATH_BYTES = 107
+
+
+def _ensure_socket_fits(layout: Layout) -> None:
+    """The supervisor listens on a Unix socket in the state directory, whose path is limited."""
+    length = len(os.fsencode(layout.control_socket))
+    if length > _SOCKET_PATH_BYTES:
+        raise HarnessError(
+            f"the state directory's path is too long for the stack's control socket ({length} "
+            f"bytes, at most {_SOCKET_PATH_BYTES}); use a shorter --state-dir"
+        )
+
+
+def _require_services() -> None:
+    """The services' packages are part of the environment (a plain `uv sync` once left them out)."""
+    missing = [s.module for s in SERVICES if importlib.util.find_spec(s.module) is None]
+    if missing:
+        raise HarnessError(
+            f"the services {', '.join(missing)} are not installed in this environment; "
+            "run `uv sync --all-packages` (or `./dev up`, which does)"
+        )
 
 
 def servers_for(options: UpOptions) -> dict[Server, ServerProcess]:
@@ -68,7 +107,7 @@ def servers_for(options: UpOptions) -> dict[Server, ServerProcess]:
     return servers
 
 
-def gateway_config(options: UpOptions, ports: Mapping[str, int]) -> GatewayConfig:
+def gateway_config(options: UpOptions, ports: Mapping[str, Sequence[int]]) -> GatewayConfig:
     layout = options.layout
     tls = None
     if options.tls:

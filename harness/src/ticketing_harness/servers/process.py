@@ -128,6 +128,11 @@ class ServerProcess(ABC):
             return self._process.poll() is None
         return self.pid is not None and _alive(self.pid)
 
+    @property
+    def returncode(self) -> int | None:
+        """How the process this handle started ended (-N: signal N); None while it runs."""
+        return self._process.poll() if self._process is not None else None
+
     def start(self) -> Self:
         """Start the server and wait until it is ready; raise ServerError if it is not."""
         if self.running:

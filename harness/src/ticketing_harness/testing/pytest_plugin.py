@@ -8,6 +8,8 @@ Tests that stop or restart a server use ``private_nats_server``, ``private_postg
 ``private_redis_server`` or ``private_stripe_server``, which belong to that test alone.
 Whole system: ``stack``, started with ``ticketing up --detach`` once per session; mark its
 tests ``pytest.mark.xdist_group("stack")`` so that one worker runs them all on one stack.
+With ``TICKETING_TEST_REPLICAS=orders=3,...`` it runs several processes per service
+(``nox -s replicas``).
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from ticketing_harness.testing.stacks import (
     start_stack,
     stop_stack,
 )
+
+REPLICAS_VARIABLE = "TICKETING_TEST_REPLICAS"
 
 
 class DatabaseFactory(Protocol):
@@ -96,7 +100,8 @@ def stack() -> Iterator[RunningStack]:
     It records every message its services publish and consume; once stopped, each one
     published must have been valid under its contract, or the session fails here.
     """
-    running = start_stack(record_events=True)
+    replicas = os.environ.get(REPLICAS_VARIABLE)
+    running = start_stack(*(("--replicas", replicas) if replicas else ()), record_events=True)
     yield running
     invalid = invalid_recorded_events(running.recorded_events)
     stop_stack(running)

@@ -11,6 +11,8 @@ from typing import Any
 import httpx
 from fastapi import Request
 
+from ticketing_common.tracing import REQUEST_ID_HEADER, current_cause
+
 UNAVAILABLE = "The service is unavailable right now; please try again in a moment."
 
 
@@ -67,7 +69,8 @@ def cookieless_jar() -> CookieJar:
 
 
 class Api:
-    """The gateway's APIs, called with the browser's cookie."""
+    """The gateway's APIs, called with the browser's cookie and the page request's id, so that
+    what the APIs do is traced back to the page."""
 
     def __init__(self, http: httpx.AsyncClient) -> None:
         self.http = http
@@ -84,6 +87,8 @@ class Api:
         headers = {"accept": "application/json", **(headers or {})}
         if cookie := request.headers.get("cookie"):
             headers["cookie"] = cookie
+        if cause := current_cause():
+            headers[REQUEST_ID_HEADER] = cause.correlation_id
         if request.client is not None:
             headers["x-forwarded-for"] = request.client.host
         try:

@@ -16,6 +16,7 @@ from ticketing_common import health
 from ticketing_common.errors import ErrorDetail
 from ticketing_common.http import error_response
 from ticketing_common.service import service_lifespan
+from ticketing_common.tracing import RequestIds
 
 
 def create_app(settings: ClientSettings) -> FastAPI:
@@ -34,6 +35,7 @@ def create_app(settings: ClientSettings) -> FastAPI:
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(CsrfRefused, _csrf_refused)
     app.add_middleware(VisitorCookie)
+    app.add_middleware(RequestIds)
     return app
 
 

@@ -203,6 +203,8 @@ async def my_orders(request: Request, site: ClientDep) -> Response:
     if response.status == 401:
         return _signin_redirect(request)
     orders = response.body if response.ok and isinstance(response.body, list) else []
+    for order in orders:
+        order["seconds_left"] = _seconds_left(order.get("expiresAt"))
     errors = FormErrors() if response.ok else response.errors()
     return await _page(
         request,
@@ -265,6 +267,17 @@ async def pay(
         return _redirect(f"/orders?paid={order_id}")
     errors = response.errors(("token",))
     return await _order_page(request, site, order_id, errors, _error_status(response), token)
+
+
+@router.post("/orders/{order_id}/cancel", response_class=HTMLResponse)
+async def cancel(request: Request, site: ClientDep, order_id: str) -> Response:
+    """Cancel an unpaid order, then show it; a paid one cannot be cancelled."""
+    response = await site.api.call(request, "DELETE", f"/api/orders/{order_id}")
+    if response.status == 401:
+        return _signin_redirect(request)
+    if response.ok:
+        return _redirect(f"/orders/{order_id}")
+    return await _order_page(request, site, order_id, response.errors(), _error_status(response))
 
 
 def _offset(text: str) -> int:

@@ -152,7 +152,7 @@ class Bus:
         """
         if self.service is not None:
             self.catalog.check_publisher(envelope.type, self.service)
-        self.catalog.validate_envelope(envelope.model_dump(mode="json", by_alias=True))
+        self.catalog.validate_envelope(envelope.to_wire())
         return await self.publish_raw(
             self.catalog.subject_for(envelope.type),
             envelope.to_bytes(),

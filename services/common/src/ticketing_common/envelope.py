@@ -13,14 +13,16 @@ from pydantic import ValidationError
 from ticketing_common.contracts import Catalog, load_catalog
 from ticketing_common.errors import ContractViolation
 from ticketing_common.events import EVENT_MODELS, EventData
-from ticketing_common.wire import Producer, Timestamp, Uuid, WireModel
+from ticketing_common.tracing import Cause
+from ticketing_common.wire import Producer, Timestamp, TraceId, Uuid, WireModel
 
 # The models a reader knows (named outside the class, whose `type` field would shadow `type`).
 EventModels = Iterable[type[EventData]]
 
 
 class Envelope(WireModel):
-    """What every message carries: event id, type, schema version, time, producer and data."""
+    """What every message carries: event id, type, schema version, time, producer and data;
+    and, when known, the request or event that caused it (see `ticketing_common.tracing`)."""
 
     id: Uuid
     type: str
@@ -28,6 +30,8 @@ class Envelope(WireModel):
     occurred_at: Timestamp
     producer: Producer
     data: dict[str, Any]
+    correlation_id: TraceId | None = None
+    causation_id: TraceId | None = None
 
     @classmethod
     def wrap(
@@ -37,6 +41,7 @@ class Envelope(WireModel):
         event_id: UUID | None = None,
         occurred_at: datetime | None = None,
         catalog: Catalog | None = None,
+        cause: Cause | None = None,
     ) -> Envelope:
         """Envelope an event payload, as sent by the publisher the catalog declares for it.
 
@@ -45,6 +50,7 @@ class Envelope(WireModel):
             event_id: a deterministic id (e.g. a retry of the same event); a new uuid4 if None.
             occurred_at: when it happened; now (UTC) if None.
             catalog: the contracts (default: the shipped ones).
+            cause: the request or event that caused it, if known.
 
         Raises:
             ContractViolation: the event is not declared in the catalog.
@@ -57,11 +63,24 @@ class Envelope(WireModel):
             occurred_at=occurred_at or datetime.now(UTC),
             producer=contract.publisher,
             data=data.to_wire(),
+            correlation_id=cause.correlation_id if cause else None,
+            causation_id=cause.causation_id if cause else None,
         )
+
+    def caused(self) -> Cause:
+        """The cause of what handling this event does: the same chain, caused by this event."""
+        return Cause(self.correlation_id or str(self.id), str(self.id))
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON form; the optional ids are left out when unknown, never null."""
+        return self.model_dump(mode="json", by_alias=True, exclude=self._unknown())
 
     def to_bytes(self) -> bytes:
         """The message body: compact JSON with camelCase names."""
-        return self.model_dump_json(by_alias=True).encode()
+        return self.model_dump_json(by_alias=True, exclude=self._unknown()).encode()
+
+    def _unknown(self) -> set[str]:
+        return {name for name in ("correlation_id", "causation_id") if getattr(self, name) is None}
 
     @classmethod
     def from_bytes(cls, raw: bytes, catalog: Catalog | None = None) -> Envelope:

@@ -16,6 +16,8 @@ is at fault):
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import sys
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -35,6 +37,7 @@ from ticketing_common.errors import AppError, ErrorDetail
 from ticketing_common.logs import configure_logging
 from ticketing_common.openapi import ERROR_RESPONSES
 from ticketing_common.service import Bootstrap, service_lifespan
+from ticketing_common.tracing import RequestIds
 from ticketing_common.validation import readable_message
 
 logger = logging.getLogger(__name__)
@@ -66,6 +69,7 @@ def create_app(
     for exc_class, handler in _HANDLERS.items():
         app.add_exception_handler(exc_class, handler)
     app.add_middleware(_UnexpectedErrors)
+    app.add_middleware(RequestIds)  # outermost: even an unexpected error has its request id
     return app
 
 
@@ -77,7 +81,28 @@ def run_service(settings_cls: type[SettingsT], app_factory: Callable[[SettingsT]
         print(exc, file=sys.stderr)
         raise SystemExit(2) from None
     configure_logging(settings.service_name, settings.log_level)
-    uvicorn.run(app_factory(settings), host=settings.host, port=settings.port, log_config=None)
+    # Each request is logged once, with its request id, by `RequestIds`.
+    config = uvicorn.Config(
+        app_factory(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+    )
+    uvicorn.Server(config).run(sockets=inherited_sockets())
+
+
+# The systemd convention for sockets handed to a process: LISTEN_FDS of them, from fd 3.
+_FIRST_INHERITED_FD = 3
+
+
+def inherited_sockets() -> list[socket.socket] | None:
+    """Listening sockets this process was started with (`ticketing up` keeps each service's
+    port open across restarts), or None: bind HOST:PORT."""
+    if os.environ.get("LISTEN_PID") != str(os.getpid()):
+        return None
+    count = int(os.environ.get("LISTEN_FDS", "0"))
+    return [socket.socket(fileno=_FIRST_INHERITED_FD + n) for n in range(count)] or None
 
 
 def error_response(

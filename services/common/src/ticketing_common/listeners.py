@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
@@ -31,6 +32,7 @@ from ticketing_common.events import EventData
 from ticketing_common.jetstream import DeliveryPolicy as DeliveryPolicy  # for the services
 from ticketing_common.jetstream import consumer_config
 from ticketing_common.tasks import cancel_until_done
+from ticketing_common.tracing import caused_by
 from ticketing_common.unit_of_work import Database, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -139,11 +141,12 @@ class Verdict(StrEnum):
 
 @dataclass(frozen=True)
 class Outcome:
-    """What processing one message came to."""
+    """What processing one message came to, and the envelope when it could be read."""
 
     verdict: Verdict
     reason: str = ""
     delay: float | None = None
+    envelope: Envelope | None = None
 
 
 class Consumer:
@@ -195,6 +198,7 @@ class Consumer:
 
     async def settle(self, msg: Msg) -> None:
         """Process one message and tell the broker the outcome."""
+        started = time.perf_counter()
         deliveries = msg.metadata.num_delivered
         replay_for = (msg.headers or {}).get(REPLAY_FOR_HEADER)
         outcome = await self.process(msg.data, deliveries, replay_for=replay_for)
@@ -203,10 +207,37 @@ class Consumer:
             self.bus.recorder.consumed(durable, msg.subject, msg.data, outcome.verdict)
         if outcome.verdict in (Verdict.APPLIED, Verdict.SKIPPED):
             await msg.ack()
+            told = "ack"
         elif outcome.verdict is Verdict.REJECTED or deliveries >= self.policy.max_deliver:
             await self.bus.dead_letter(self.listener.durable, msg, outcome.reason, deliveries)
+            told = "dead-letter"
         else:
             await msg.nak(delay=outcome.delay or self.policy.delay_after(deliveries))
+            told = "nak"
+        self._log(outcome, told, deliveries, time.perf_counter() - started)
+
+    def _log(self, outcome: Outcome, told: str, deliveries: int, seconds: float) -> None:
+        """One line per delivery, with the event's ids: what `ticketing trace` reads."""
+        envelope = outcome.envelope
+        fields = {
+            "consumer": self.listener.durable,
+            "event_id": str(envelope.id) if envelope else None,
+            "event_type": envelope.type if envelope else None,
+            "outcome": outcome.verdict.value,
+            "ack": told,
+            "deliveries": deliveries,
+            "ms": round(seconds * 1000, 1),
+        }
+        with caused_by(envelope.caused() if envelope else None):
+            log.info(
+                "%s %s: %s (%s)%s",
+                self.listener.durable,
+                fields["event_type"] or "message",
+                outcome.verdict.value,
+                told,
+                f" {outcome.reason}" if outcome.reason else "",
+                extra={"fields": fields},
+            )
 
     async def process(
         self, body: bytes, deliveries: int = 1, *, replay_for: str | None = None
@@ -216,6 +247,14 @@ class Consumer:
             return Outcome(Verdict.SKIPPED, f"a replay for {replay_for}")
         try:
             envelope = Envelope.from_bytes(body, self.bus.catalog)
+        except ContractViolation as exc:
+            return Outcome(Verdict.REJECTED, f"contract: {exc}")
+        with caused_by(envelope.caused()):
+            outcome = await self._handle(envelope, deliveries)
+        return replace(outcome, envelope=envelope)
+
+    async def _handle(self, envelope: Envelope, deliveries: int) -> Outcome:
+        try:
             data = envelope.payload(self.listener.models)
             await self.listener.handle(data, envelope)
         except ContractViolation as exc:

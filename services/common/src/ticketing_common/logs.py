@@ -1,4 +1,5 @@
-"""Process-wide logging: one JSON object per line, each naming the service."""
+"""Process-wide logging: one JSON object per line, each naming the service and, while a request
+or an event is handled, its correlation and causation ids."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ import json
 import logging
 import sys
 from datetime import UTC, datetime
+from typing import Any
+
+from ticketing_common.tracing import current_cause
 
 
 class JsonLineFormatter(logging.Formatter):
@@ -16,13 +20,19 @@ class JsonLineFormatter(logging.Formatter):
         self.service_name = service_name
 
     def format(self, record: logging.LogRecord) -> str:
-        entry = {
+        entry: dict[str, Any] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "service": self.service_name,
             "logger": record.name,
             "message": record.getMessage(),
         }
+        cause = current_cause()
+        if cause is not None:
+            entry["correlation_id"] = cause.correlation_id
+            entry["causation_id"] = cause.causation_id
+        # Structured details a caller passes as `extra={"fields": {...}}`.
+        entry.update(getattr(record, "fields", {}))
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         if record.stack_info:

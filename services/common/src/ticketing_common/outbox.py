@@ -14,6 +14,7 @@ from ticketing_common.db import Connection
 from ticketing_common.envelope import Envelope
 from ticketing_common.events import EventData
 from ticketing_common.tasks import cancel_until_done
+from ticketing_common.tracing import Cause
 
 log = logging.getLogger(__name__)
 
@@ -24,9 +25,15 @@ _RELAY_LOCK_KEY = 7_140_205_527
 
 
 async def enqueue(
-    conn: Connection, data: EventData, *, service: str, catalog: Catalog | None = None
+    conn: Connection,
+    data: EventData,
+    *,
+    service: str,
+    catalog: Catalog | None = None,
+    cause: Cause | None = None,
 ) -> Envelope:
-    """Store the event inside the caller's transaction, as published by `service`.
+    """Store the event inside the caller's transaction, as published by `service`, caused by
+    `cause` if known.
 
     Raises:
         ContractViolation: the catalog does not let `service` publish the event, or the
@@ -34,7 +41,7 @@ async def enqueue(
     """
     catalog = catalog or load_catalog()
     catalog.check_publisher(data.event_type, service)
-    envelope = Envelope.wrap(data, catalog=catalog)
+    envelope = Envelope.wrap(data, catalog=catalog, cause=cause)
     await enqueue_envelope(conn, envelope, catalog=catalog)
     return envelope
 
@@ -44,7 +51,7 @@ async def enqueue_envelope(
 ) -> None:
     """Store a ready-made envelope (e.g. one with a deterministic id) for the relay."""
     catalog = catalog or load_catalog()
-    catalog.validate_envelope(envelope.model_dump(mode="json", by_alias=True))
+    catalog.validate_envelope(envelope.to_wire())
     await conn.execute(
         "INSERT INTO outbox (event_id, event_type, subject, payload) VALUES ($1, $2, $3, $4)"
         " ON CONFLICT (event_id) DO NOTHING",

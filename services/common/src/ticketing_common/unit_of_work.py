@@ -22,16 +22,19 @@ import asyncpg
 from ticketing_common.aggregate import Aggregate
 from ticketing_common.db import Connection
 from ticketing_common.outbox import enqueue
+from ticketing_common.tracing import Cause, current_cause
 
 AggregateT = TypeVar("AggregateT", bound=Aggregate)
 
 
 class UnitOfWork:
-    """An open transaction, and the aggregates whose events it writes to the outbox."""
+    """An open transaction, and the aggregates whose events it writes to the outbox, caused by
+    the request or event being handled (see `ticketing_common.tracing`)."""
 
-    def __init__(self, conn: Connection, service: str) -> None:
+    def __init__(self, conn: Connection, service: str, cause: Cause | None = None) -> None:
         self.conn = conn
         self.service = service
+        self.cause = cause
         self._tracked: list[Aggregate] = []
 
     def track(self, aggregate: AggregateT) -> AggregateT:
@@ -48,7 +51,7 @@ class UnitOfWork:
         """
         for aggregate in self._tracked:
             for event in aggregate.pop_events():
-                await enqueue(self.conn, event, service=self.service)
+                await enqueue(self.conn, event, service=self.service, cause=self.cause)
 
 
 @dataclass(frozen=True)
@@ -61,9 +64,10 @@ class Database:
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
-        """A new transaction; its events are written and it commits when the block ends."""
+        """A new transaction; its events, caused by the current request or event, are written
+        and it commits when the block ends."""
         async with self.pool.acquire() as conn, conn.transaction():
-            uow = UnitOfWork(conn, self.service)
+            uow = UnitOfWork(conn, self.service, current_cause())
             yield uow
             await uow.write_events()
 

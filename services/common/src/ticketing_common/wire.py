@@ -22,6 +22,8 @@ from ticketing_common.contracts import is_uuid, parse_timestamp
 # every regex dialect, where Python's $ would also accept a trailing newline.
 PRICE_PATTERN = r"^(?:[1-9][0-9]{0,8}\.[0-9]{2}|0\.(?:0[1-9]|[1-9][0-9]))(?![\s\S])"
 PRODUCER_PATTERN = r"^[a-z][a-z0-9-]{0,62}(?![\s\S])"
+# A request id (the gateway's, or a well-formed one a client sent) or an event id.
+TRACE_ID_PATTERN = r"^[0-9A-Za-z][0-9A-Za-z._:-]{7,127}(?![\s\S])"
 _PRICE = re.compile(PRICE_PATTERN)
 _CENT = Decimal("0.01")
 
@@ -102,6 +104,7 @@ Timestamp = Annotated[
 Title = Annotated[str, Field(strict=True, min_length=1, max_length=200)]
 ProviderId = Annotated[str, Field(strict=True, min_length=1, max_length=255)]
 Producer = Annotated[str, Field(strict=True, pattern=re.compile(PRODUCER_PATTERN))]
+TraceId = Annotated[str, Field(strict=True, pattern=re.compile(TRACE_ID_PATTERN))]
 
 
 class WireModel(BaseModel):

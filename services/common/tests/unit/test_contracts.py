@@ -25,9 +25,10 @@ from ticketing_common.contracts import (
 )
 from ticketing_common.errors import ContractViolation
 from ticketing_common.events import EVENT_MODELS
-from ticketing_common.wire import PRICE_PATTERN, PRODUCER_PATTERN
+from ticketing_common.wire import PRICE_PATTERN, PRODUCER_PATTERN, TRACE_ID_PATTERN
 
 CATALOG = load_catalog()
+TRACE_IDS = ("correlationId", "causationId")
 SCHEMAS = [pytest.param(CATALOG.envelope_schema, id="envelope")] + [
     pytest.param(c.schema, id=c.type) for c in CATALOG.events.values()
 ]
@@ -105,7 +106,9 @@ def test_shared_field_definitions_are_identical_everywhere(schema: dict[str, Any
     for name, prop in _properties(schema):
         if name == "price":
             assert (prop["type"], prop["pattern"]) == ("string", PRICE_PATTERN)
-        if name == "id" or (name.endswith("Id") and not name.startswith("stripe")):
+        if name in TRACE_IDS:
+            assert (prop["type"], prop["pattern"]) == ("string", TRACE_ID_PATTERN)
+        elif name == "id" or (name.endswith("Id") and not name.startswith("stripe")):
             assert prop["format"] == "uuid"
         if name == "version":
             assert (prop["type"], prop["minimum"]) == ("integer", 0)

@@ -73,4 +73,7 @@ async def test_service_serves_http_and_logs_one_json_line_per_record() -> None:
     assert (missing.status_code, missing.json()) == (404, {"errors": [{"message": "Not Found"}]})
     records = [json.loads(line) for line in lines]
     assert {record["service"] for record in records} == {"demo"}
-    assert any('"GET /healthz HTTP/1.1" 200' in record["message"] for record in records)
+    # Each request once, with its id; the probes of /healthz and /readyz are not logged.
+    requests = [record for record in records if record["logger"] == "ticketing.requests"]
+    assert [(r["method"], r["path"], r["status"]) for r in requests] == [("GET", "/nowhere", 404)]
+    assert requests[0]["correlation_id"] == missing.headers["x-request-id"]

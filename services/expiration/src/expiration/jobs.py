@@ -15,6 +15,7 @@ from arq.worker import Retry, func
 from ticketing_common.bus import Bus
 from ticketing_common.envelope import Envelope
 from ticketing_common.events import ExpirationComplete, OrderCreated
+from ticketing_common.tracing import Cause
 
 log = logging.getLogger(__name__)
 
@@ -28,14 +29,17 @@ def expiry_event_id(order_id: UUID) -> UUID:
     return uuid.uuid5(order_id, ExpirationComplete.event_type)
 
 
-async def schedule_expiry(redis: ArqRedis, order: OrderCreated) -> bool:
+async def schedule_expiry(redis: ArqRedis, order: OrderCreated, cause: Cause | None) -> bool:
     """Schedule the order's expiry at its expiresAt; False if it already was (same job id).
 
-    An order announced after its window passed (the service was down) expires at once.
+    An order announced after its window passed (the service was down) expires at once. The
+    expiry carries `cause`, the order.created it follows, to the event it publishes.
     """
     job = await redis.enqueue_job(
         EXPIRE_ORDER,
         str(order.id),
+        cause.correlation_id if cause else None,
+        cause.causation_id if cause else None,
         _job_id=str(order.id),
         _queue_name=QUEUE,
         _defer_until=max(order.expires_at, datetime.now(UTC)),
@@ -43,11 +47,17 @@ async def schedule_expiry(redis: ArqRedis, order: OrderCreated) -> bool:
     return job is not None
 
 
-async def expire_order(ctx: dict[str, Any], order_id: str) -> None:
+async def expire_order(
+    ctx: dict[str, Any],
+    order_id: str,
+    correlation_id: str | None = None,
+    causation_id: str | None = None,
+) -> None:
     """Announce that the order's window has passed; while the bus is down, retry later."""
     bus: Bus = ctx["bus"]
     event = ExpirationComplete(order_id=UUID(order_id))
-    envelope = Envelope.wrap(event, event_id=expiry_event_id(event.order_id))
+    cause = Cause(correlation_id, causation_id) if correlation_id and causation_id else None
+    envelope = Envelope.wrap(event, event_id=expiry_event_id(event.order_id), cause=cause)
     try:
         await bus.publish(envelope)
     except (nats.errors.Error, TimeoutError, OSError) as exc:

@@ -23,7 +23,7 @@ def listeners(redis: ArqRedis) -> Sequence[Listener[Any]]:
     """The expiration service's consumer."""
 
     async def schedule(order: OrderCreated, envelope: Envelope) -> None:
-        if await schedule_expiry(redis, order):
+        if await schedule_expiry(redis, order, envelope.caused()):
             log.info("order %s expires at %s", order.id, order.expires_at.isoformat())
 
     return [Listener("expiration-order-created", OrderCreated, schedule, SCHEDULING)]

@@ -14,7 +14,9 @@ from expiration.app import create_app
 from expiration.config import Settings
 from expiration.jobs import QUEUE, expire_order, expiry_event_id
 from ticketing_common.bus import Bus
+from ticketing_common.envelope import Envelope
 from ticketing_common.events import ExpirationComplete, OrderCreated
+from ticketing_common.tracing import Cause
 from ticketing_harness.servers import RedisServer
 from ticketing_harness.testing.asgi import serve
 from ticketing_harness.testing.bus import published
@@ -42,16 +44,21 @@ async def make_due(queue: ArqRedis, order: OrderCreated) -> None:
     await queue.zadd(QUEUE, {str(order.id): now_ms}, xx=True)
 
 
-async def test_due_job_announces_the_expiry_once_with_a_deterministic_id(
+async def test_due_job_announces_the_expiry_once_with_a_deterministic_id_and_its_cause(
     service: httpx.AsyncClient, bus: Bus, queue: ArqRedis
 ) -> None:
     order = order_created(expires_in=SOON)
-    await announce(bus, order)
+    created = Envelope.wrap(order, cause=Cause.request("request-0123456789"))
+    await bus.publish(created)
     [envelope] = await eventually(lambda: published(bus, "expiration.complete"))
     assert envelope.id == expiry_event_id(order.id) == uuid.uuid5(order.id, "expiration.complete")
     assert (envelope.producer, envelope.payload()) == (
         "expiration",
         ExpirationComplete(order_id=order.id),
+    )
+    assert (envelope.correlation_id, envelope.causation_id) == (
+        "request-0123456789",
+        str(created.id),
     )
     assert envelope.occurred_at >= order.expires_at
 

@@ -9,6 +9,8 @@ from arq import ArqRedis
 
 from expiration.jobs import EXPIRE_ORDER, QUEUE
 from ticketing_common.bus import Bus
+from ticketing_common.envelope import Envelope
+from ticketing_common.tracing import Cause
 from ticketing_harness.waiting import eventually
 
 from ..support import acked, announce, order_created
@@ -20,9 +22,16 @@ async def test_order_created_schedules_its_expiry_at_expires_at(
     service: httpx.AsyncClient, bus: Bus, queue: ArqRedis
 ) -> None:
     order = order_created(expires_in=LATER)
-    await announce(bus, order)
+    created = Envelope.wrap(order, cause=Cause.request("request-0123456789"))
+    await bus.publish(created)
     [job] = await eventually(lambda: queue.queued_jobs(queue_name=QUEUE))
-    assert (job.job_id, job.function, job.args) == (str(order.id), EXPIRE_ORDER, (str(order.id),))
+    # The job carries the cause on: the request, then the order.created it follows.
+    cause = ("request-0123456789", str(created.id))
+    assert (job.job_id, job.function, job.args) == (
+        str(order.id),
+        EXPIRE_ORDER,
+        (str(order.id), *cause),
+    )
     assert job.score is not None
     assert abs(job.score - order.expires_at.timestamp() * 1000) <= 1
 

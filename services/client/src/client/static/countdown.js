@@ -1,18 +1,21 @@
-// Live countdown to an order's expiry: the only script of the client.
+// Live countdowns to orders' expiry: the only script of the client.
 (function () {
-  var element = document.getElementById("countdown");
-  if (!element) return;
-  var deadline = Date.now() + Number(element.dataset.secondsLeft) * 1000;
+  var started = Date.now();
+  var counters = Array.prototype.slice.call(document.querySelectorAll(".countdown[data-seconds-left]"));
+  if (counters.length === 0) return;
   function render() {
-    var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
-    if (left === 0) {
-      element.textContent = "Order expired";
-      var form = document.querySelector("form.pay");
-      if (form) form.hidden = true;
-      return;
-    }
-    element.textContent = Math.floor(left / 60) + " min " + (left % 60) + " s left to pay";
-    setTimeout(render, 1000);
+    var running = false;
+    counters.forEach(function (element) {
+      var left = Math.max(0, Math.round(Number(element.dataset.secondsLeft) - (Date.now() - started) / 1000));
+      if (left === 0) {
+        element.textContent = "Order expired";
+        document.querySelectorAll("form.pay, form.cancel").forEach(function (form) { form.hidden = true; });
+        return;
+      }
+      running = true;
+      element.textContent = Math.floor(left / 60) + " min " + (left % 60) + " s" + (element.dataset.suffix || "");
+    });
+    if (running) setTimeout(render, 1000);
   }
   render();
 })();
