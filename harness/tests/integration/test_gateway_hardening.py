@@ -155,11 +155,18 @@ def test_one_address_holds_only_its_share_of_requests_in_progress(tight: Gateway
     with contextlib.ExitStack() as held:
         for _ in range(TIGHT.connections_per_client):
             held.enter_context(_raw(tight.url, slow_body, "127.0.0.2"))
-        time.sleep(0.2)  # let nginx read the held requests' headers
         with _from("127.0.0.2") as flooder, _from("127.0.0.3") as other:
-            refused = flooder.get(f"{tight.url}/api/tickets")
+            answers: list[httpx.Response] = []
+
+            def refused_now() -> bool:
+                # Served until nginx has read the held requests' headers, refused from then on.
+                answers.append(flooder.get(f"{tight.url}/api/tickets"))
+                return answers[-1].status_code == 429
+
+            refusing = wait_until(refused_now, timeout=10)
             served = other.get(f"{tight.url}/api/tickets")
-    assert refused.status_code == 429
+    assert refusing, f"never refused; last answer {answers[-1].status_code}"
+    refused = answers[-1]
     assert refused.headers["retry-after"] == "1"
     assert refused.json()["errors"] == [{"message": "Too many requests at once from this address"}]
     assert served.status_code == 200
