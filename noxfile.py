@@ -9,12 +9,11 @@ import nox
 nox.options.default_venv_backend = "none"
 nox.options.sessions = ["tests"]
 
-SOURCES = ["services", "harness", "benchmarks", "fuzz", "noxfile.py"]
+SOURCES = ["services", "harness", "fuzz", "noxfile.py"]
 # One mypy run per package: every package has its own `tests/conftest.py`.
 PACKAGES = [
     *sorted(str(p.parent) for p in Path(".").glob("services/*/pyproject.toml")),
     "harness",
-    "benchmarks",
     "fuzz",
 ]
 
@@ -44,9 +43,8 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks that print figures; nothing is asserted. Options go to bus_throughput.py."""
-    session.run("python", "benchmarks/server_startup.py")
-    session.run("python", "benchmarks/bus_throughput.py", *session.posargs)
+    """The whole system measured on its own stack; figures printed and kept, nothing asserted."""
+    session.run("python", "-m", "ticketing_harness.bench", *session.posargs)
 
 
 @nox.session
