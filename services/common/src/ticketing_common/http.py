@@ -69,6 +69,10 @@ def create_app(
     return app
 
 
+# Connections waiting to be accepted: the gateway opens thousands at once for a herd of buyers.
+LISTEN_BACKLOG = 4096
+
+
 def run_service(settings_cls: type[SettingsT], app_factory: Callable[[SettingsT], FastAPI]) -> None:
     """Entry point: load settings (exit 2 with one line on stderr if invalid), log, serve."""
     try:
@@ -77,7 +81,13 @@ def run_service(settings_cls: type[SettingsT], app_factory: Callable[[SettingsT]
         print(exc, file=sys.stderr)
         raise SystemExit(2) from None
     configure_logging(settings.service_name, settings.log_level)
-    uvicorn.run(app_factory(settings), host=settings.host, port=settings.port, log_config=None)
+    uvicorn.run(
+        app_factory(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        backlog=LISTEN_BACKLOG,
+    )
 
 
 def error_response(
