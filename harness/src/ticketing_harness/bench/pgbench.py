@@ -36,7 +36,7 @@ async def _prepare(dsn: str) -> None:
 
 async def conditional_writes(dsn: str, clients: int, seconds: int) -> float:
     """Transactions per second of `clients` pgbench clients inserting orders for `seconds`."""
-    pgbench = require_binary("pgbench", "postgresql-client", _POSTGRES_DIRS)
+    pgbench = require_binary("pgbench", "postgresql", _POSTGRES_DIRS)
     await _prepare(dsn)
     with tempfile.NamedTemporaryFile("w", suffix=".sql") as script:
         script.write(SCRIPT)

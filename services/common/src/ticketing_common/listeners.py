@@ -56,8 +56,8 @@ class Reject(Exception):
 
 Handler = Callable[[E, Envelope], Awaitable[None]]
 TransactionalHandler = Callable[[UnitOfWork, E], Awaitable[None]]
-# One message's part of a unit of work: its processed-event record, then its effect.
-Step = Callable[[UnitOfWork, E, Envelope], Awaitable[None]]
+# Messages applied in one unit of work, in order: their processed-event records, then effects.
+Apply = Callable[[UnitOfWork, Sequence[tuple[E, Envelope]]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class Batching(Generic[E]):
     """How a transactional listener applies several messages in one unit of work."""
 
     db: Database
-    step: Step[E]
+    apply: Apply[E]
 
 
 @dataclass(frozen=True)
@@ -104,19 +104,23 @@ class Listener(Generic[E]):
         A redelivered or duplicated event finds its record and changes nothing.
         """
 
-        async def step(uow: UnitOfWork, data: E, envelope: Envelope) -> None:
-            first_time = await uow.conn.fetchval(
-                "INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2)"
-                " ON CONFLICT DO NOTHING RETURNING true",
+        async def apply(uow: UnitOfWork, events: Sequence[tuple[E, Envelope]]) -> None:
+            # One statement records the whole batch; only events seen for the first time apply.
+            rows = await uow.conn.fetch(
+                "INSERT INTO processed_events (consumer, event_id)"
+                " SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING event_id",
                 durable,
-                envelope.id,
+                [envelope.id for _, envelope in events],
             )
-            if first_time:
-                await handle(uow, data)
+            first_time = {row["event_id"] for row in rows}
+            for data, envelope in events:
+                if envelope.id in first_time:
+                    first_time.discard(envelope.id)  # a copy later in the batch changes nothing
+                    await handle(uow, data)
 
         async def in_transaction(data: E, envelope: Envelope) -> None:
             async with db.unit_of_work() as uow:
-                await step(uow, data, envelope)
+                await apply(uow, [(data, envelope)])
 
         return cls(
             durable,
@@ -124,7 +128,7 @@ class Listener(Generic[E]):
             in_transaction,
             policy or DeliveryPolicy(),
             also_reads,
-            Batching(db, step),
+            Batching(db, apply),
         )
 
 
@@ -233,8 +237,7 @@ class Consumer:
         try:
             events = [self.read(msg.data) for msg in msgs]
             async with batching.db.unit_of_work() as uow:
-                for data, envelope in events:
-                    await batching.step(uow, data, envelope)
+                await batching.apply(uow, events)
         except Exception as exc:
             log.info(
                 "a batch of %d for %s falls back to one at a time: %r",

@@ -179,3 +179,20 @@ async def test_an_unreadable_message_in_a_batch_is_dead_lettered_alone(
     assert rows is not None
     assert [row["record"] for row in rows] == [event.id for event in events]
     assert [letter.payload for letter in letters] == [b"not json at all"]
+
+
+async def test_copies_of_an_event_in_one_batch_apply_once(pool: asyncpg.Pool, bus: Bus) -> None:
+    copied = update(uuid.uuid4(), 1)
+    [envelope] = await publish_all(bus, [copied])
+    subject = bus.catalog.subject_for("ticket.updated")
+    # The same event again under other message ids, as after the broker's dedup window.
+    for copy in range(3):
+        await bus.publish_raw(subject, envelope.to_bytes(), f"copy-{copy}")
+    await publish_all(bus, [update(uuid.uuid4(), 1)])
+
+    async with consuming(bus, listener(pool, "batch-copies", log_applied)):
+        await eventually(lambda: acked(bus, "batch-copies", 5), message="not all acked")
+    rows = await pool.fetch("SELECT record, txid FROM applied ORDER BY seq")
+    assert len(rows) == 2
+    assert [row["record"] for row in rows].count(copied.id) == 1
+    assert len({row["txid"] for row in rows}) == 1
