@@ -1,4 +1,5 @@
-"""PSS and RSS of each service process of a running stack, in MiB: now, or the peak while busy."""
+"""What each process of a running stack uses: PSS and RSS of the services (now, or the peak
+while busy), and the CPU time of every component, its child processes included."""
 
 from __future__ import annotations
 
@@ -62,3 +63,25 @@ class MemoryPeak:
         while True:
             self._take()
             await asyncio.sleep(SAMPLE_SECONDS)
+
+
+def cpu_seconds(state_dir: Path) -> dict[str, float]:
+    """{component: CPU seconds so far} for every process the state file lists, with children
+    (PostgreSQL's backends, nginx's worker)."""
+    state = json.loads((state_dir / "state.json").read_text())
+    used: dict[str, float] = {}
+    for component in state["components"]:
+        try:
+            process = psutil.Process(component["pid"])
+            family = [process, *process.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            continue
+        total = 0.0
+        for member in family:
+            try:
+                times = member.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += times.user + times.system + times.children_user + times.children_system
+        used[component["name"]] = total
+    return used

@@ -43,6 +43,9 @@ def markdown(results: dict[str, Any]) -> str:
                 f"{pgbench['per_second']:,.0f}/s; through the system: {pgbench['ratio']:.1%}",
             )
         )
+    if cpu := results.get("cpu_ms_per_reservation"):
+        spent = ", ".join(f"{name} {ms:g}" for name, ms in cpu.items())
+        rows.append(("CPU ms per reservation, by process", f"{sum(cpu.values()):.1f}: {spent}"))
     for listener, rate in results.get("consumers", {}).items():
         rows.append((f"consumer `{listener}`", f"{rate:,.0f} events/s"))
     for phase, figures in results.get("propagation", {}).items():

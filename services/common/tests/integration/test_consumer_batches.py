@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -14,9 +13,11 @@ import asyncpg
 from ticketing_common.bus import Bus
 from ticketing_common.envelope import Envelope
 from ticketing_common.events import TicketUpdated
-from ticketing_common.listeners import ConsumerGroup, DeliveryPolicy, Listener, Retry
+from ticketing_common.listeners import DeliveryPolicy, Listener, Retry
 from ticketing_common.unit_of_work import Database, UnitOfWork
 from ticketing_harness.waiting import eventually
+
+from .helpers import consuming
 
 POLICY = DeliveryPolicy(ack_wait=5.0, max_deliver=5, retry_delays=(0.1,), batch=32)
 
@@ -51,16 +52,6 @@ def listener(pool: asyncpg.Pool, durable: str, handle: Any) -> Listener[TicketUp
     )
 
 
-@asynccontextmanager
-async def consuming(bus: Bus, *listeners: Listener[Any]) -> AsyncIterator[None]:
-    group = ConsumerGroup(bus, listeners)
-    await group.start()
-    try:
-        yield
-    finally:
-        await group.stop()
-
-
 async def log_applied(uow: UnitOfWork, data: TicketUpdated) -> None:
     await uow.conn.execute(
         "INSERT INTO applied (record, version) VALUES ($1, $2)", data.id, data.version
@@ -80,7 +71,7 @@ async def acked(bus: Bus, durable: str, count: int) -> int | None:
 async def test_a_batch_commits_in_one_transaction(pool: asyncpg.Pool, bus: Bus) -> None:
     await publish_all(bus, [update(uuid.uuid4(), 1) for _ in range(64)])
 
-    async with consuming(bus, listener(pool, "batch-tx", log_applied)):
+    async with consuming(bus, [listener(pool, "batch-tx", log_applied)]):
         rows = await eventually(lambda: applied(pool, 64), message="not all applied")
         await eventually(lambda: acked(bus, "batch-tx", 64), message="not all acked")
 
@@ -101,7 +92,7 @@ async def test_nothing_is_acked_before_the_batch_commits(pool: asyncpg.Pool, bus
             await release.wait()
         await log_applied(uow, data)
 
-    async with consuming(bus, listener(pool, "batch-ack", hold_the_last)):
+    async with consuming(bus, [listener(pool, "batch-ack", hold_the_last)]):
         await asyncio.wait_for(reached_last.wait(), timeout=10)
         info = await bus.js.consumer_info(bus.catalog.stream_name, "batch-ack")
         assert info.num_ack_pending == 10
@@ -125,7 +116,7 @@ async def test_a_failing_message_leaves_the_others_applied_exactly_once(
             failures.append(data.id)
             raise RuntimeError("the database blinked")
 
-    async with consuming(bus, listener(pool, "batch-fail", fail_once)):
+    async with consuming(bus, [listener(pool, "batch-fail", fail_once)]):
         await eventually(lambda: acked(bus, "batch-fail", 20), message="not all acked")
     rows = await pool.fetch("SELECT record FROM applied")
     assert failures == [failing]
@@ -153,7 +144,7 @@ async def test_versions_apply_in_stream_order_per_record(pool: asyncpg.Pool, bus
             raise Retry("a version is missing", delay=0.1)
         await log_applied(uow, data)
 
-    async with consuming(bus, listener(pool, "batch-order", next_version_only)):
+    async with consuming(bus, [listener(pool, "batch-order", next_version_only)]):
         rows = await eventually(lambda: applied(pool, 40), message="not all versions applied")
     assert rows is not None
     assert gaps == []
@@ -171,7 +162,7 @@ async def test_an_unreadable_message_in_a_batch_is_dead_lettered_alone(
     await bus.publish_raw(subject, b"not json at all", "garbage-batch")
     await publish_all(bus, events[3:])
 
-    async with consuming(bus, listener(pool, "batch-poison", log_applied)):
+    async with consuming(bus, [listener(pool, "batch-poison", log_applied)]):
         rows = await eventually(lambda: applied(pool, 6), message="the good events not applied")
         letters = await eventually(
             lambda: bus.dead_letters("batch-poison"), message="no dead letter"
@@ -190,7 +181,7 @@ async def test_copies_of_an_event_in_one_batch_apply_once(pool: asyncpg.Pool, bu
         await bus.publish_raw(subject, envelope.to_bytes(), f"copy-{copy}")
     await publish_all(bus, [update(uuid.uuid4(), 1)])
 
-    async with consuming(bus, listener(pool, "batch-copies", log_applied)):
+    async with consuming(bus, [listener(pool, "batch-copies", log_applied)]):
         await eventually(lambda: acked(bus, "batch-copies", 5), message="not all acked")
     rows = await pool.fetch("SELECT record, txid FROM applied ORDER BY seq")
     assert len(rows) == 2
