@@ -9,13 +9,12 @@ import nox
 nox.options.default_venv_backend = "none"
 nox.options.sessions = ["tests"]
 
-SOURCES = ["services", "harness", "benchmarks", "fuzz", "noxfile.py"]
+SOURCES = ["services", "harness", "fuzz", "noxfile.py"]
 REPLICAS = "auth=2,tickets=2,orders=3,expiration=2,payments=2,client=2"
 # One mypy run per package: every package has its own `tests/conftest.py`.
 PACKAGES = [
     *sorted(str(p.parent) for p in Path(".").glob("services/*/pyproject.toml")),
     "harness",
-    "benchmarks",
     "fuzz",
 ]
 
@@ -53,10 +52,8 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks that print figures; nothing is asserted. Options go to bus_throughput.py."""
-    session.run("python", "benchmarks/server_startup.py")
-    session.run("python", "benchmarks/bus_throughput.py", *session.posargs)
-    session.run("python", "benchmarks/replicas.py")
+    """The whole system measured on its own stack; figures printed and kept, nothing asserted."""
+    session.run("python", "-m", "ticketing_harness.bench", *session.posargs)
 
 
 @nox.session

@@ -172,6 +172,24 @@ def test_one_address_holds_only_its_share_of_requests_in_progress(tight: Gateway
     assert served.status_code == 200
 
 
+def test_beyond_capacity_a_request_gets_a_quick_503_not_a_dropped_connection(
+    backends: dict[str, int], tmp_path: Path
+) -> None:
+    limits = GatewayLimits(busy_above_connections=8)
+    with _gateway(backends, tmp_path, limits=limits) as config, contextlib.ExitStack() as held:
+        for n in range(limits.busy_above_connections):
+            held.enter_context(_raw(config.url, PARTIAL_HEADERS, f"127.0.5.{n + 1}"))
+        with _from("127.0.6.1") as client:
+            refused = client.get(f"{config.url}/api/tickets")
+        held.close()
+        with _from("127.0.6.2") as client:
+            served = client.get(f"{config.url}/api/tickets")
+    assert refused.status_code == 503
+    assert refused.headers["retry-after"] == "1"
+    assert refused.json() == {"errors": [{"message": "Too busy right now; try again in a moment"}]}
+    assert served.status_code == 200
+
+
 @pytest.mark.parametrize(
     ("request_bytes", "status", "message"),
     [

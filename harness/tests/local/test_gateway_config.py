@@ -14,6 +14,7 @@ from ticketing_harness.local.gateway import (
     GatewayConfig,
     GatewayLimits,
     Tls,
+    at_least_pattern,
     connections_for,
     gateway_errors,
     open_file_limit,
@@ -75,14 +76,17 @@ def test_an_upstream_balances_over_every_replica_of_its_service(tmp_path: Path) 
 
 def test_plain_config_listens_on_the_port_without_tls(tmp_path: Path) -> None:
     text = render_nginx_config(_config(tmp_path))
-    assert re.findall(r"listen (\S+);", text) == ["127.0.0.1:8080"]
+    assert re.findall(r"listen ([^;]+);", text) == ["127.0.0.1:8080 backlog=4096"]
     assert "ssl_certificate" not in text
 
 
 def test_tls_config_serves_https_publicly_and_plain_http_internally(tmp_path: Path) -> None:
     tls = Tls(tmp_path / "cert.pem", tmp_path / "key.pem")
     text = render_nginx_config(_config(tmp_path, tls=tls, internal_port=9090))
-    assert re.findall(r"listen ([^;]+);", text) == ["127.0.0.1:8080 ssl", "127.0.0.1:9090"]
+    assert re.findall(r"listen ([^;]+);", text) == [
+        "127.0.0.1:8080 ssl backlog=4096",
+        "127.0.0.1:9090 backlog=4096",
+    ]
     assert f'ssl_certificate "{tls.certificate}";' in text
     assert f'ssl_certificate_key "{tls.key}";' in text
 
@@ -120,6 +124,23 @@ def test_limits_and_timeouts_are_written_from_their_named_values(tmp_path: Path)
     assert "server_tokens off;" in text
 
 
+def test_capacity_settings_are_written_from_their_named_values(tmp_path: Path) -> None:
+    limits = GatewayLimits(
+        busy_above_connections=250, listen_backlog=512, upstream_keepalive_connections=16
+    )
+    text = render_nginx_config(_config(tmp_path, limits=limits))
+    assert f'"~{at_least_pattern(251)}" 1;' in text
+    assert text.count("backlog=512;") == 1
+    assert text.count("keepalive 16;") == len(PORTS)
+
+
+@pytest.mark.parametrize("number", [1, 9, 10, 99, 250, 5001, 6000, 10000])
+def test_the_capacity_pattern_matches_exactly_the_numbers_from_its_own(number: int) -> None:
+    pattern = re.compile(at_least_pattern(number))
+    matched = [n for n in range(3 * number + 20) if pattern.match(str(n))]
+    assert matched == list(range(number, 3 * number + 20))
+
+
 def test_worker_connections_stay_within_the_descriptors_nginx_can_have() -> None:
     files = open_file_limit(8192)
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -131,7 +152,7 @@ def test_worker_connections_stay_within_the_descriptors_nginx_can_have() -> None
 def test_every_error_nginx_makes_has_a_json_body_for_the_api(tmp_path: Path) -> None:
     text = render_nginx_config(_config(tmp_path))
     for status, error in gateway_errors(GatewayLimits()).items():
-        assert f"error_page {status} @error_{status};" in text
+        assert f"error_page {status} ={error.status} @error_{status};" in text
         location = rf"location @error_{status} \{{.*?return {error.status} '([^']*)';"
         body = re.search(location, text, re.S)
         assert body is not None

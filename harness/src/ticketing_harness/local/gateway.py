@@ -41,11 +41,20 @@ class GatewayLimits:
 
     A client that sends its headers slowly holds a connection for `header_timeout_seconds`
     at most; there are `worker_connections` of them. Once its headers are read, a request
-    counts against its address's `connections_per_client` until answered.
+    counts against its address's `connections_per_client` until answered. With more than
+    `busy_above_connections` clients connected, the gateway is over capacity: a request
+    gets a quick 503 with Retry-After instead of a place at the back of a growing queue.
     """
 
-    worker_connections: int = 8192
+    # A proxied request holds two connections: a herd of 5,000 buyers needs 10,000.
+    worker_connections: int = 16384
     connections_per_client: int = 100
+    busy_above_connections: int = 6000
+    # Connections waiting to be accepted: a herd arrives at once (the kernel caps it at somaxconn).
+    listen_backlog: int = 4096
+    # Idle connections to each service kept for the next request, so a busy gateway
+    # does not open (and the service accept) a connection per request.
+    upstream_keepalive_connections: int = 64
     header_timeout_seconds: int = 10
     body_timeout_seconds: int = 10
     send_timeout_seconds: int = 10
@@ -86,6 +95,8 @@ def gateway_errors(limits: GatewayLimits) -> dict[int, GatewayError]:
         500: GatewayError(500, "Something went wrong"),
         502: GatewayError(502, "The service is unavailable right now", retry_after=2),
         503: GatewayError(503, "The service is unavailable right now", retry_after=2),
+        # Over capacity (busy_above_connections): nginx answers it before any service is asked.
+        599: GatewayError(503, "Too busy right now; try again in a moment", retry_after=1),
         504: GatewayError(504, "The service did not answer in time", retry_after=2),
     }
 
@@ -157,6 +168,7 @@ def render_nginx_config(config: GatewayConfig, routes: tuple[Route, ...] = ROUTE
         open_files=open_files,
         worker_connections=min(config.limits.worker_connections, connections_for(open_files)),
         limits=config.limits,
+        busy_pattern=at_least_pattern(config.limits.busy_above_connections + 1),
         errors=gateway_errors(config.limits),
         content_security_policy=CONTENT_SECURITY_POLICY,
         prefix=config.prefix,
@@ -169,6 +181,18 @@ def render_nginx_config(config: GatewayConfig, routes: tuple[Route, ...] = ROUTE
         routes=routes,
         request_id_pattern=TRACE_ID_PATTERN,
     )
+
+
+def at_least_pattern(number: int) -> str:
+    """A regex that matches the decimal numbers from `number` up (nginx maps match strings)."""
+    digits = str(number)
+    longer = f"[1-9][0-9]{{{len(digits)},}}"
+    same_length = [
+        f"{digits[:i]}[{int(digit) + 1}-9][0-9]{{{len(digits) - i - 1}}}"
+        for i, digit in enumerate(digits)
+        if digit != "9"
+    ]
+    return "^(" + "|".join([longer, *same_length, digits]) + ")$"
 
 
 def open_file_limit(worker_connections: int) -> int:

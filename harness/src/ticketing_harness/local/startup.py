@@ -20,6 +20,7 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+from ticketing_common.http import LISTEN_BACKLOG
 
 from ticketing_harness.components import DATABASES, SERVICES, Server, Service
 from ticketing_harness.errors import HarnessError
@@ -36,9 +37,6 @@ from ticketing_harness.servers import (
     ServerProcess,
 )
 from ticketing_harness.waiting import wait_until
-
-# As many connections as uvicorn queues by default, while a service (re)starts.
-_BACKLOG = 2048
 
 
 class Phase(StrEnum):
@@ -73,8 +71,8 @@ class Instance:
 
 
 def _listening(port: int = 0) -> socket.socket:
-    """A socket listening on a local port, free if 0 (as uvicorn would, with its backlog)."""
-    return socket.create_server(("127.0.0.1", port), backlog=_BACKLOG)
+    """A socket listening on a local port, free if 0, as the service itself would listen."""
+    return socket.create_server(("127.0.0.1", port), backlog=LISTEN_BACKLOG)
 
 
 @dataclass

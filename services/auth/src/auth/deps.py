@@ -10,7 +10,7 @@ from auth.bootstrap import Auth
 from ticketing_common.service import service_dependency
 
 
-def _client_address(request: Request) -> str:
+async def _client_address(request: Request) -> str:
     """The client's address: the peer's, or behind a trusted proxy the one it forwards.
 
     uvicorn takes it from X-Forwarded-For only when the peer is in FORWARDED_ALLOW_IPS

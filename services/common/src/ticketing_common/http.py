@@ -73,6 +73,10 @@ def create_app(
     return app
 
 
+# Connections waiting to be accepted: the gateway opens thousands at once for a herd of buyers.
+LISTEN_BACKLOG = 4096
+
+
 def run_service(settings_cls: type[SettingsT], app_factory: Callable[[SettingsT], FastAPI]) -> None:
     """Entry point: load settings (exit 2 with one line on stderr if invalid), log, serve."""
     try:
@@ -88,6 +92,7 @@ def run_service(settings_cls: type[SettingsT], app_factory: Callable[[SettingsT]
         port=settings.port,
         log_config=None,
         access_log=False,
+        backlog=LISTEN_BACKLOG,
     )
     uvicorn.Server(config).run(sockets=inherited_sockets())
 

@@ -25,7 +25,7 @@ class DeliveryPolicy:
     max_deliver: int = 10
     # Delay before the n-th redelivery after a Retry or a failure; the last value repeats.
     retry_delays: Sequence[float] = (0.2, 0.5, 1.0, 2.0, 5.0)
-    batch: int = 32
+    batch: int = 100
     # Messages handed out and not yet settled; at least `batch`, so a fetch is never starved.
     max_ack_pending: int = 1000
 

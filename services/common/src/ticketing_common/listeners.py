@@ -7,6 +7,10 @@ A handler's outcome maps to the broker like this:
 - raises anything else: logged, nak with backoff; after `max_deliver` attempts, dead-letter;
 - a replayed dead letter meant for another consumer: ack, untouched.
 
+A transactional listener applies each fetched batch in one unit of work, in stream order,
+and acks the batch once it has committed; if any message of the batch fails, the batch
+rolls back and its messages are settled one at a time as above.
+
 Messages are read as a tolerant reader does: properties the contract does not know are
 ignored, so a producer may add optional ones within a major version.
 """
@@ -54,6 +58,16 @@ class Reject(Exception):
 
 Handler = Callable[[E, Envelope], Awaitable[None]]
 TransactionalHandler = Callable[[UnitOfWork, E], Awaitable[None]]
+# Messages applied in one unit of work, in order: their processed-event records, then effects.
+Apply = Callable[[UnitOfWork, Sequence[tuple[E, Envelope]]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Batching(Generic[E]):
+    """How a transactional listener applies several messages in one unit of work."""
+
+    db: Database
+    apply: Apply[E]
 
 
 @dataclass(frozen=True)
@@ -69,6 +83,7 @@ class Listener(Generic[E]):
     handle: Handler[E]
     policy: DeliveryPolicy = field(default_factory=DeliveryPolicy)
     also_reads: tuple[type[EventData], ...] = ()
+    batching: Batching[E] | None = None
 
     @property
     def models(self) -> tuple[type[EventData], ...]:
@@ -91,18 +106,36 @@ class Listener(Generic[E]):
         A redelivered or duplicated event finds its record and changes nothing.
         """
 
+        async def apply(uow: UnitOfWork, events: Sequence[tuple[E, Envelope]]) -> None:
+            # One statement records the whole batch; only events seen for the first time apply.
+            rows = await uow.conn.fetch(
+                "INSERT INTO processed_events (consumer, event_id)"
+                " SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING event_id",
+                durable,
+                [envelope.id for _, envelope in events],
+            )
+            first_time = {row["event_id"] for row in rows}
+            for data, envelope in events:
+                if envelope.id in first_time:
+                    first_time.discard(envelope.id)  # a copy later in the batch changes nothing
+                    # Each event's effects are written caused by that event, in stream order.
+                    uow.cause = envelope.caused()
+                    with caused_by(uow.cause):
+                        await handle(uow, data)
+                        await uow.write_events()
+
         async def in_transaction(data: E, envelope: Envelope) -> None:
             async with db.unit_of_work() as uow:
-                first_time = await uow.conn.fetchval(
-                    "INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2)"
-                    " ON CONFLICT DO NOTHING RETURNING true",
-                    durable,
-                    envelope.id,
-                )
-                if first_time:
-                    await handle(uow, data)
+                await apply(uow, [(data, envelope)])
 
-        return cls(durable, event, in_transaction, policy or DeliveryPolicy(), also_reads)
+        return cls(
+            durable,
+            event,
+            in_transaction,
+            policy or DeliveryPolicy(),
+            also_reads,
+            Batching(db, apply),
+        )
 
 
 # The event models of a declaration: one, or one per major version read during a migration.
@@ -173,6 +206,8 @@ class Consumer:
                 log.exception("fetch failed for %s; retrying", self.listener.durable)
                 await asyncio.sleep(1.0)
                 continue
+            if len(msgs) > 1 and await self.settle_together(msgs):
+                continue
             for msg in msgs:
                 try:
                     await self.settle(msg)
@@ -195,6 +230,55 @@ class Consumer:
             except Exception:
                 log.exception("cannot subscribe %s; retrying", self.listener.durable)
                 await asyncio.sleep(1.0)
+
+    async def settle_together(self, msgs: Sequence[Msg]) -> bool:
+        """Apply `msgs` in one unit of work, in order, and ack them after it commits.
+
+        False (nothing applied, nothing acked) when the listener is not transactional, a
+        message is a replay or unreadable, or any handler raises: the caller then settles
+        the messages one at a time, each with its own outcome.
+        """
+        batching = self.listener.batching
+        if batching is None or any(REPLAY_FOR_HEADER in (msg.headers or {}) for msg in msgs):
+            return False
+        started = time.perf_counter()
+        try:
+            events = [self.read(msg.data) for msg in msgs]
+            async with batching.db.unit_of_work() as uow:
+                await batching.apply(uow, events)
+        except Exception as exc:
+            log.info(
+                "a batch of %d for %s falls back to one at a time: %r",
+                len(msgs),
+                self.listener.durable,
+                exc,
+            )
+            return False
+        seconds = (time.perf_counter() - started) / len(msgs)
+        for msg, (_, envelope) in zip(msgs, events, strict=True):
+            if self.bus.recorder is not None:
+                self.bus.recorder.consumed(
+                    self.listener.durable, msg.subject, msg.data, Verdict.APPLIED
+                )
+            told = "ack"
+            try:
+                await msg.ack()
+            except Exception:
+                # Redelivered after ack_wait; its processed-event record makes it a no-op.
+                log.exception("could not ack a message for %s", self.listener.durable)
+                told = "ack failed"
+            outcome = Outcome(Verdict.APPLIED, envelope=envelope)
+            self._log(outcome, told, msg.metadata.num_delivered, seconds)
+        return True
+
+    def read(self, body: bytes) -> tuple[Any, Envelope]:
+        """The event a message carries, as this listener's model, and its envelope.
+
+        Raises:
+            ContractViolation: the message breaks its contract.
+        """
+        envelope = Envelope.from_bytes(body, self.bus.catalog)
+        return envelope.payload(self.listener.models), envelope
 
     async def settle(self, msg: Msg) -> None:
         """Process one message and tell the broker the outcome."""

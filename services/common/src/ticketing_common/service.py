@@ -49,10 +49,11 @@ def service_lifespan(
     return lifespan
 
 
-def service_dependency(cls: type[ServiceT]) -> Callable[[Request], ServiceT]:
+def service_dependency(cls: type[ServiceT]) -> Callable[[Request], Awaitable[ServiceT]]:
     """A FastAPI dependency answering the app's running service, typed as `cls`."""
 
-    def running_service(request: Request) -> ServiceT:
+    # async: FastAPI would run a plain function in a worker thread on every request.
+    async def running_service(request: Request) -> ServiceT:
         service = request.app.state.service
         if not isinstance(service, cls):
             raise TypeError(f"the app runs {type(service).__name__}, not {cls.__name__}")

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Sized
+from collections.abc import AsyncIterator, Awaitable, Sequence, Sized
+from contextlib import asynccontextmanager
 from decimal import Decimal
 from typing import Any
 
+from ticketing_common.bus import Bus
 from ticketing_common.events import TicketCreated
+from ticketing_common.listeners import ConsumerGroup, Listener
 
 
 def ticket_created(version: int = 0, title: str = "Concert") -> TicketCreated:
@@ -30,3 +33,14 @@ async def at_least(found: Awaitable[Any], count: int) -> Any:
     otherwise hand the caller an optional list)."""
     items = await found
     return items if len(items) >= count else None
+
+
+@asynccontextmanager
+async def consuming(bus: Bus, listeners: Sequence[Listener[Any]]) -> AsyncIterator[None]:
+    """The listeners' consumers run while the block does."""
+    group = ConsumerGroup(bus, listeners)
+    await group.start()
+    try:
+        yield
+    finally:
+        await group.stop()

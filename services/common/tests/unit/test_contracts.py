@@ -334,3 +334,26 @@ def test_inconsistent_contracts_fail_to_load(
 def test_unedited_copy_of_the_contracts_loads(tmp_path: Path) -> None:
     root = _catalog_copy(tmp_path, lambda _: None)
     assert set(load_catalog(root).events) == set(CATALOG.events)
+
+
+# Values that test the edges of every keyword and format the contracts use.
+TRICKY: list[Any] = [
+    None, True, 0, 1, 1.0, -1, 10**30, 0.5, "", "x", [], {}, {"extra": 1},
+    EVENT_ID, EVENT_ID.upper(), EVENT_ID.replace("-", ""), f"{{{EVENT_ID}}}",
+    "2026-03-01T18:00:00Z", "2026-03-01T18:00:00.123+01:00", "2026-02-30T18:00:00Z",
+    "2026-03-01 18:00:00Z", "2026-03-01T18:00:00", "2026-03-01t18:00:00z",
+    "10.00", "10.0", "0.00", "0.01", "999999999.99", "1000000000.00", "10.00\n", "010.00",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("event_type", sorted(CATALOG.events))
+def test_the_fast_validator_agrees_with_jsonschema_on_every_edge(event_type: str) -> None:
+    checks = [CATALOG._envelope_validator, CATALOG._data_validators[(event_type, 1)]]
+    envelope = _envelope(event_type)
+    for check, instance in zip(checks, [envelope, envelope["data"]], strict=True):
+        variants = [{**instance, "unknown": 1}] + [
+            {**instance, name: value} for name in instance for value in TRICKY
+        ]
+        variants += [{k: v for k, v in instance.items() if k != name} for name in instance]
+        for variant in variants:
+            assert check.fast.is_valid(variant) == check.exact.is_valid(variant), variant

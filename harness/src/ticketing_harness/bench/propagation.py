@@ -1,0 +1,64 @@
+"""Propagation: from an order answered 201 to its ticket reserved in the tickets service."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+
+import asyncpg
+
+from ticketing_harness.bench.figures import Latencies
+from ticketing_harness.waiting import eventually
+
+# How often the watcher asks the tickets database: the resolution of the figures.
+POLL_SECONDS = 0.002
+
+
+class ReservationWatch:
+    """Times each ticket from `reserved_at(ticket)` until tickets records its order."""
+
+    def __init__(self, tickets_dsn: str) -> None:
+        self.tickets_dsn = tickets_dsn
+        self.pending: dict[uuid.UUID, float] = {}
+        self.seconds: list[float] = []
+        self._task: asyncio.Task[None] | None = None
+
+    def reserved(self, ticket_id: str) -> None:
+        """The order on `ticket_id` has just been answered 201: start its clock."""
+        self.pending[uuid.UUID(ticket_id)] = time.perf_counter()
+
+    async def __aenter__(self) -> ReservationWatch:
+        self._task = asyncio.create_task(self._watch(await asyncpg.connect(self.tickets_dsn)))
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        assert self._task is not None
+
+        async def all_seen() -> bool:
+            return not self.pending
+
+        try:
+            await eventually(all_seen, timeout=60, interval=POLL_SECONDS, message="propagation")
+        finally:
+            self._task.cancel()
+        await asyncio.gather(self._task, return_exceptions=True)
+
+    @property
+    def latencies(self) -> Latencies:
+        return Latencies.of(self.seconds)
+
+    async def _watch(self, conn: asyncpg.Connection) -> None:
+        try:
+            while True:
+                if self.pending:
+                    rows = await conn.fetch(
+                        "SELECT id FROM tickets WHERE id = ANY($1) AND order_id IS NOT NULL",
+                        list(self.pending),
+                    )
+                    now = time.perf_counter()
+                    for row in rows:
+                        self.seconds.append(now - self.pending.pop(row["id"]))
+                await asyncio.sleep(POLL_SECONDS)
+        finally:
+            await conn.close()
