@@ -20,8 +20,8 @@ from pathlib import Path
 
 import asyncpg
 import httpx
-from ticketing_common.http import LISTEN_BACKLOG
 
+from ticketing_common.http import LISTEN_BACKLOG
 from ticketing_harness.components import DATABASES, SERVICES, Server, Service
 from ticketing_harness.errors import HarnessError
 from ticketing_harness.local.gateway import GatewayConfig, start_gateway, write_config
