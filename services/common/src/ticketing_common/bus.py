@@ -14,6 +14,7 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import Header, PubAck, StorageType, StreamConfig
 
+from ticketing_common import faults
 from ticketing_common.contracts import Catalog, load_catalog, validate_envelope
 from ticketing_common.envelope import Envelope
 
@@ -44,7 +45,7 @@ class Bus:
 
     def __init__(self, nc: NatsClient, catalog: Catalog) -> None:
         self.nc = nc
-        self.js: JetStreamContext = nc.jetstream()
+        self.js: JetStreamContext = faults.jetstream(nc)  # plain unless a chaos run is on
         self.catalog = catalog
 
     @classmethod

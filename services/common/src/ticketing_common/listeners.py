@@ -19,10 +19,12 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
+from ticketing_common import faults
 from ticketing_common.bus import Bus
 from ticketing_common.envelope import Envelope
 from ticketing_common.errors import ContractViolation
 from ticketing_common.events import EventData
+from ticketing_common.faults.canaries import Canary, disabled
 from ticketing_common.tasks import cancel_until_done
 from ticketing_common.unit_of_work import Database, UnitOfWork
 
@@ -87,7 +89,7 @@ class Listener(Generic[E]):
 
         async def in_transaction(data: E, envelope: Envelope) -> None:
             async with db.unit_of_work() as uow:
-                first_time = await uow.conn.fetchval(
+                first_time = disabled(Canary.PROCESSED_EVENT_RECORD) or await uow.conn.fetchval(
                     "INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2)"
                     " ON CONFLICT DO NOTHING RETURNING true",
                     durable,
@@ -118,6 +120,8 @@ class Consumer:
         self.bus = bus
         self.listener = listener
         self.policy = listener.policy
+        # `settle` itself, unless a chaos run's fault layer stands in between.
+        self.deliver = faults.delivery(listener.durable, self.policy.ack_wait, self.settle)
 
     def consumer_config(self) -> ConsumerConfig:
         return ConsumerConfig(
@@ -142,7 +146,7 @@ class Consumer:
                 continue
             for msg in msgs:
                 try:
-                    await self.settle(msg)
+                    await self.deliver(msg)
                 except Exception:
                     # The broker is unreachable; ack_wait brings the message back.
                     log.exception("could not settle a message for %s", self.listener.durable)
