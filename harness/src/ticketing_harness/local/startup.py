@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -19,7 +20,7 @@ from ticketing_harness.errors import HarnessError
 from ticketing_harness.local.gateway import GatewayConfig, start_gateway, write_config
 from ticketing_harness.local.launcher import Launcher, LaunchFailed
 from ticketing_harness.local.layout import GATEWAY
-from ticketing_harness.local.processes import ProcessRecord, exit_code, log_tail
+from ticketing_harness.local.processes import ProcessRecord, exit_code, log_tail, stop
 from ticketing_harness.local.state import ComponentState, StackState
 from ticketing_harness.local.wiring import UpOptions, gateway_config, servers_for, service_env
 from ticketing_harness.ports import free_ports
@@ -54,6 +55,8 @@ class Startup:
     observe: Observer
     launcher: Launcher
     state: StackState = field(init=False)
+    servers: dict[Server, ServerProcess] = field(init=False)
+    service_envs: dict[str, Mapping[str, str]] = field(default_factory=dict)
     started_at: float = field(default_factory=time.monotonic)
     ready_after: dict[str, float] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -66,7 +69,7 @@ class Startup:
         """Start everything; on any failure the caller stops what `state` lists."""
         options = self.options
         layout = options.layout
-        servers = servers_for(options)
+        self.servers = servers = servers_for(options)
         ports = dict(zip(SERVICE_NAMES, free_ports(len(SERVICE_NAMES)), strict=True))
         gateway = gateway_config(options, ports)
         self.state.url = gateway.url
@@ -84,11 +87,36 @@ class Startup:
                 "PORT": str(ports[service.name]),
                 "JWT_KEY": layout.jwt_key(),
             }
+            self.service_envs[service.name] = env
             tasks.append(asyncio.create_task(self._service(service, env, server_tasks)))
         await asyncio.gather(*tasks)
         self.state.status = "ready"
         self._save()
         return self.state
+
+    async def restart(self, name: str, *, kill: bool = False) -> None:
+        """Stop one server or service of the running stack and start it again, same port and
+        data; `kill` stops it with SIGKILL, like a crash. The state file follows.
+
+        A service is forked again from the launcher, so this works while the launcher runs.
+        """
+        component = next(c for c in self.state.components if c.name == name)
+        if name in self.service_envs:
+            sig = signal.SIGKILL if kill else component.signal
+            await asyncio.to_thread(stop, component.record, sig)
+            self._forget(name)
+            service = next(s for s in SERVICES if s.name == name)
+            await self._service(service, self.service_envs[name], {})
+            return
+        server = self.servers[Server(name)]
+        await asyncio.to_thread(server.kill if kill else server.stop)
+        self._forget(name)
+        await self._server(Server(name), server)
+
+    def _forget(self, name: str) -> None:
+        with self._lock:
+            self.state.components = [c for c in self.state.components if c.name != name]
+            self.state.save(self.options.layout.state_file)
 
     @property
     def elapsed(self) -> float:

@@ -6,6 +6,7 @@ import os
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from ticketing_harness.components import Server, Service
 from ticketing_harness.errors import HarnessError
@@ -22,6 +23,8 @@ from ticketing_harness.servers import (
 from ticketing_harness.setup.certs import ensure_certificates
 
 _DURABLE = {"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on"}
+# Names the chaos fault plan; only a chaos run's own stack may pass it to the services.
+FAULT_PLAN_VARIABLE = "TICKETING_FAULT_PLAN"
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ class UpOptions:
     tls: bool = False
     stripe_secret_key: str | None = None
     timeout: float = 60.0
+    fault_plan: Path | None = None
+    broker_sync_always: bool = False
 
 
 def preflight(options: UpOptions) -> None:
@@ -60,7 +65,9 @@ def servers_for(options: UpOptions) -> dict[Server, ServerProcess]:
             fast=True,
             settings=_DURABLE,
         ),
-        Server.NATS: NatsServer(layout.server_dir(Server.NATS), detached=True),
+        Server.NATS: NatsServer(
+            layout.server_dir(Server.NATS), detached=True, sync_always=options.broker_sync_always
+        ),
         Server.REDIS: RedisServer(layout.server_dir(Server.REDIS), detached=True),
     }
     if options.stripe_secret_key is None:
@@ -92,7 +99,7 @@ def service_env(
 ) -> dict[str, str]:
     """The environment a service is configured with, but for its port and the signing key."""
     env = {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if name != FAULT_PLAN_VARIABLE},
         "HOST": "127.0.0.1",
         "ENVIRONMENT": "dev",
         "PLAIN_HTTP": "false" if options.tls else "true",
@@ -110,6 +117,8 @@ def service_env(
         env["REDIS_URL"] = redis.url
     if Server.STRIPE in service.needs:
         env.update(_stripe_env(options, servers.get(Server.STRIPE)))
+    if options.fault_plan is not None:
+        env[FAULT_PLAN_VARIABLE] = str(options.fault_plan)
     return env
 
 
