@@ -9,11 +9,12 @@ import nox
 nox.options.default_venv_backend = "none"
 nox.options.sessions = ["tests"]
 
-SOURCES = ["services", "harness", "contracts", "benchmarks", "fuzz", "noxfile.py"]
+SOURCES = ["services", "harness", "chaos", "contracts", "benchmarks", "fuzz", "noxfile.py"]
 # One mypy run per package: every package has its own `tests/conftest.py`.
 PACKAGES = [
     *sorted(str(p.parent) for p in Path(".").glob("services/*/pyproject.toml")),
     "harness",
+    "chaos",
     "contracts",
     "benchmarks",
     "fuzz",

@@ -1,7 +1,7 @@
 """The `ticketing` command line.
 
 One module per command group, each with a `register(app)` that adds its commands:
-`stack` (up, down, status, logs) and `setup` (certs, doctor, hosts). A new group
+`stack` (up, down, status, logs), `setup` (certs, doctor, hosts) and `chaos`. A new group
 adds its module here and one `register` line below; `output` is what they share.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from ticketing_harness.cli import setup, stack
+from ticketing_harness.cli import chaos, setup, stack
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -20,3 +20,4 @@ app = typer.Typer(
 
 stack.register(app)
 setup.register(app)
+chaos.register(app)

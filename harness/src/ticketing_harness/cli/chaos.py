@@ -1,0 +1,147 @@
+"""The chaos suite's commands: `ticketing chaos run|scenarios|canaries|explore`.
+
+The suite itself is the `ticketing_chaos` package, which builds on this harness; it is
+imported only when a command runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import json
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ticketing_harness.cli.output import console, reports_errors
+from ticketing_harness.errors import HarnessError
+
+chaos = typer.Typer(
+    no_args_is_help=True,
+    help="Break the running system on purpose and check that no data goes wrong.",
+)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `chaos` and its commands to the `ticketing` command."""
+    app.add_typer(chaos, name="chaos")
+
+
+def _suite() -> None:
+    if importlib.util.find_spec("ticketing_chaos") is None:
+        raise HarnessError(
+            "the chaos suite (ticketing-chaos) is not installed; run `uv sync --all-packages`"
+        )
+
+
+@chaos.command()
+@reports_errors
+def run(
+    scenario: Annotated[
+        str, typer.Option(help="Which scenario; see `ticketing chaos scenarios`.")
+    ] = "mixed",
+    seed: Annotated[
+        int | None, typer.Option(help="Seed of workload and faults [default: random].")
+    ] = None,
+    duration: Annotated[
+        float | None, typer.Option(min=1, help="Seconds of workload [default: the scenario's].")
+    ] = None,
+    canary: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Switch off this safeguard (repeatable); see `ticketing chaos canaries`."
+        ),
+    ] = None,
+    plan: Annotated[
+        Path | None, typer.Option(help="Replay this fault plan (a run's plan.json) instead.")
+    ] = None,
+    shrink: Annotated[
+        bool, typer.Option(help="On failure, re-run to find the fewest faults that still fail.")
+    ] = True,
+    shrink_runs: Annotated[
+        int, typer.Option(min=1, help="At most this many re-runs to shrink.")
+    ] = 8,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Where runs, logs and report.json go [default: a new temp dir]."),
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Start an isolated stack with the fault layer on, run the workload, check every invariant.
+
+    Exits 0 only when every invariant held.
+    """
+    _suite()
+    from ticketing_chaos.cli import parse_run
+
+    request, fault_plan = parse_run(scenario, seed, duration, canary or [], plan)
+    out_dir = out or Path(tempfile.mkdtemp(prefix=f"ticketing-chaos-{request.scenario.name}-"))
+    if not json_output:
+        console.print(
+            f"chaos run: scenario {request.scenario.name}, seed {request.seed}, "
+            f"{request.duration:g}s of workload; runs in {out_dir}"
+        )
+    from ticketing_chaos.report import render
+    from ticketing_chaos.suite import chaos_run
+
+    outcome = asyncio.run(
+        chaos_run(request, out_dir, plan=fault_plan, shrink_budget=shrink_runs if shrink else 0)
+    )
+    if json_output:
+        print(json.dumps(outcome.report, indent=2, default=str))
+    else:
+        render(outcome.report, console)
+        console.print(f"report: {outcome.report_file}")
+    if not outcome.passed:
+        raise typer.Exit(1)
+
+
+@chaos.command()
+@reports_errors
+def scenarios() -> None:
+    """List the scenarios, each with what it stresses."""
+    _suite()
+    from ticketing_chaos.scenarios import SCENARIOS
+
+    for name, scenario in SCENARIOS.items():
+        kind = "standard" if scenario.standard else "extra"
+        window = f"orders expire after {scenario.expiration_seconds}s"
+        print(f"{name:<9} {scenario.summary} ({kind}, {scenario.duration:g}s, {window})")
+
+
+@chaos.command()
+@reports_errors
+def canaries(
+    prove: Annotated[
+        bool,
+        typer.Option(
+            help="Run the standard scenarios with each one off; fail if one goes unnoticed."
+        ),
+    ] = False,
+    seed: Annotated[int, typer.Option(help="Seed of the proof's runs.")] = 1,
+    out: Annotated[Path | None, typer.Option(help="Where the proof's runs go.")] = None,
+) -> None:
+    """List the safeguards a chaos run can switch off, one per line, name first."""
+    from ticketing_common.faults.canaries import Canary
+
+    if not prove:
+        for canary in Canary:
+            print(f"{canary.value}  {canary.description}")
+        return
+    _suite()
+    from ticketing_chaos.suite import prove_canary
+
+    out_dir = out or Path(tempfile.mkdtemp(prefix="ticketing-chaos-canaries-"))
+    unnoticed = []
+    for canary in Canary:
+        verdict = asyncio.run(prove_canary(canary, seed, out_dir))
+        if verdict.caught_by is None:
+            unnoticed.append(canary.value)
+            console.print(f"[bold red]UNNOTICED[/] {canary.value}: every standard scenario passed")
+        else:
+            broken = ", ".join(verdict.broken)
+            console.print(f"[green]caught[/] {canary.value} by {verdict.caught_by} ({broken})")
+    if unnoticed:
+        raise HarnessError(f"the standard scenarios did not notice: {', '.join(unnoticed)}")
