@@ -67,9 +67,10 @@ class Market:
         """The newest ticket no crowd is racing for and nobody bought, listed a while ago."""
         free = [listing for listing in self.listings if not listing.busy and not listing.sold]
         settled = [x for x in free if x.listed_at < time.monotonic() - SETTLED_LISTING]
-        chosen = (settled or free or [None])[-1]
-        if chosen is not None:
-            chosen.busy = True
+        if not free:
+            return None
+        chosen = (settled or free)[-1]
+        chosen.busy = True
         return chosen
 
 
