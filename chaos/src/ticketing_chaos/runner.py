@@ -25,7 +25,9 @@ from ticketing_common.faults.plan import FaultPlan
 from ticketing_common.faults.record import read_faults
 from ticketing_harness.errors import HarnessError
 
-DRAIN_TIMEOUT = 90.0
+# Longer than the longest ack wait (payments' cancellations, 150 s): an ack lost in a broker
+# restart brings its message back only then.
+DRAIN_TIMEOUT = 200.0
 
 
 class ChaosError(HarnessError):

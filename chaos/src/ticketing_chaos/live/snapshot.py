@@ -12,6 +12,7 @@ import asyncpg
 import nats
 import stripe
 from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from ticketing_chaos.live.stack import AUDITED
 from ticketing_common.bus import DEAD_LETTER_STREAM
@@ -163,11 +164,12 @@ async def _service_data(dsn: str, tables: tuple[str, ...]) -> ServiceData:
 
 
 async def _messages(js: JetStreamContext, stream: str, subject: str) -> list[Any]:
-    """Every message of a stream, read with a throwaway consumer."""
+    """Every message of a stream, read with a throwaway consumer that needs no acks."""
     info = await js.stream_info(stream)
     if not info.state.messages:
         return []
-    sub = await js.pull_subscribe(subject, stream=stream)
+    config = ConsumerConfig(ack_policy=AckPolicy.NONE, deliver_policy=DeliverPolicy.ALL)
+    sub = await js.pull_subscribe(subject, stream=stream, config=config)
     msgs: list[Any] = []
     try:
         while len(msgs) < info.state.messages:

@@ -1,0 +1,201 @@
+"""The invariants of the deterministic mode: after every step, and once everything settled.
+
+They are the live checks' invariants, asked of the example's own records through SQL (the
+databases are shared by every example) and of the in-memory ledger that stands for Stripe.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from ticketing_chaos.checks.base import LIVE
+from ticketing_chaos.checks.delivery import RECORDS_EFFECTS
+from ticketing_chaos.deterministic.bus import SimulatedBus
+from ticketing_chaos.deterministic.world import World
+
+
+class Broken(AssertionError):
+    """An invariant does not hold; the message names it and the records."""
+
+
+@dataclass
+class Watch:
+    """What the per-step invariants remember from one step to the next."""
+
+    versions: dict[tuple[str, UUID], int] = field(default_factory=dict)
+    holders: dict[UUID, UUID | None] = field(default_factory=dict)
+
+    async def step(self, world: World, ticket_ids: set[UUID], order_ids: set[UUID]) -> None:
+        """I1, I2 (tickets follows orders) and I3 (one version at a time), one query per
+        database."""
+        ticket_list = list(ticket_ids)
+        orders_now = await world.databases["orders"].pool.fetchrow(
+            "SELECT (SELECT ticket_id FROM orders WHERE ticket_id = ANY($1) AND status = ANY($2)"
+            "        GROUP BY ticket_id HAVING count(*) > 1 LIMIT 1) AS doubled,"
+            " (SELECT json_object_agg(id, version) FROM tickets WHERE id = ANY($1)) AS copies,"
+            " (SELECT json_object_agg(id, status) FROM orders WHERE ticket_id = ANY($1))"
+            "   AS statuses",
+            ticket_list,
+            list(LIVE),
+        )
+        assert orders_now is not None  # a row of subqueries always comes back
+        if orders_now["doubled"] is not None:
+            raise Broken(f"I1: ticket {orders_now['doubled']} has two live orders")
+        payments_now = await world.databases["payments"].pool.fetchval(
+            "SELECT json_object_agg(id, version) FROM orders WHERE id = ANY($1)", list(order_ids)
+        )
+        self._one_version_at_a_time("orders' copy of ticket", _json(orders_now["copies"]))
+        self._one_version_at_a_time("payments' copy of order", _json(payments_now))
+        holders = await world.databases["tickets"].pool.fetch(
+            "SELECT id, order_id FROM tickets WHERE id = ANY($1)", ticket_list
+        )
+        self._holds_follow_orders(holders, _json(orders_now["statuses"]))
+
+    def _one_version_at_a_time(self, what: str, versions: dict[str, Any]) -> None:
+        """I3: a step applies at most one event, so a replica moves on by one version at most."""
+        for key, version in versions.items():
+            before = self.versions.get((what, UUID(key)))
+            if before is not None and version not in (before, before + 1):
+                raise Broken(f"I3: {what} {key} went from version {before} to {version}")
+            self.versions[what, UUID(key)] = version
+
+    def _holds_follow_orders(self, holders: list[Any], statuses: dict[str, Any]) -> None:
+        """I2: tickets frees a ticket only once orders cancelled the order that held it."""
+        for row in holders:
+            before, now = self.holders.get(row["id"]), row["order_id"]
+            self.holders[row["id"]] = now
+            if before is not None and now != before and statuses.get(str(before)) != "cancelled":
+                raise Broken(
+                    f"I2: tickets freed ticket {row['id']} from order {before}, "
+                    f"which is {statuses.get(str(before))}"
+                )
+
+
+async def _one_live_order(world: World, ticket_ids: set[UUID]) -> None:
+    """I1: never two live orders on one ticket."""
+    doubled = await world.databases["orders"].pool.fetchval(
+        "SELECT ticket_id FROM orders WHERE ticket_id = ANY($1) AND status = ANY($2)"
+        " GROUP BY ticket_id HAVING count(*) > 1 LIMIT 1",
+        list(ticket_ids),
+        list(LIVE),
+    )
+    if doubled is not None:
+        raise Broken(f"I1: ticket {doubled} has two live orders")
+
+
+def _json(value: str | None) -> dict[str, Any]:
+    return dict(json.loads(value)) if value else {}
+
+
+async def at_rest(
+    world: World, bus: SimulatedBus, ticket_ids: set[UUID], order_ids: set[UUID]
+) -> None:
+    """Once every message is delivered: replicas equal sources, every order ended, the money
+    adds up, and each consumer applied each event once."""
+    await _one_live_order(world, ticket_ids)
+    await _replicas_equal(world, ticket_ids, order_ids)
+    await _orders_ended(world, order_ids)
+    await _money(world, order_ids)
+    _nothing_left(bus)
+    await _applied_records(world, bus)
+
+
+async def _replicas_equal(world: World, ticket_ids: set[UUID], order_ids: set[UUID]) -> None:
+    pairs = (
+        ("tickets", "orders", "tickets", "title, price, version, order_id", ticket_ids),
+        ("orders", "payments", "orders", "status, version", order_ids),
+    )
+    for source, replica, table, columns, keys in pairs:
+        query = f"SELECT id, {columns} FROM {table} WHERE id = ANY($1) ORDER BY id"
+        ours = [tuple(r) for r in await world.databases[source].pool.fetch(query, list(keys))]
+        theirs = [tuple(r) for r in await world.databases[replica].pool.fetch(query, list(keys))]
+        if ours != theirs:
+            differ = sorted(set(ours) ^ set(theirs), key=str)[:2]
+            raise Broken(f"I2: {replica}'s copy of {table} differs from {source}'s: {differ}")
+    held = await world.databases["tickets"].pool.fetch(
+        "SELECT id, order_id FROM tickets WHERE id = ANY($1)", list(ticket_ids)
+    )
+    live = {
+        r["ticket_id"]: r["id"]
+        for r in await world.databases["orders"].pool.fetch(
+            "SELECT id, ticket_id FROM orders WHERE ticket_id = ANY($1) AND status = ANY($2)",
+            list(ticket_ids),
+            list(LIVE),
+        )
+    }
+    for row in held:
+        if row["order_id"] != live.get(row["id"]):
+            raise Broken(
+                f"I2: tickets says {row['order_id']} holds ticket {row['id']}, "
+                f"orders says {live.get(row['id'])}"
+            )
+
+
+async def _orders_ended(world: World, order_ids: set[UUID]) -> None:
+    left = await world.databases["orders"].pool.fetch(
+        "SELECT id, status FROM orders WHERE id = ANY($1)"
+        " AND status NOT IN ('cancelled', 'complete')",
+        list(order_ids),
+    )
+    if left:
+        raise Broken(f"I4: order {left[0]['id']} is still {left[0]['status']} after its expiry")
+
+
+async def _money(world: World, order_ids: set[UUID]) -> None:
+    """I5: a charge is kept only for a complete order, at its price, once."""
+    ledger = world.gateway.ledger
+    prices = {
+        str(r["id"]): int(Decimal(r["price"]) * 100)
+        for r in await world.databases["payments"].pool.fetch(
+            "SELECT id, price FROM orders WHERE id = ANY($1)", list(order_ids)
+        )
+    }
+    statuses = {
+        str(r["id"]): r["status"]
+        for r in await world.databases["orders"].pool.fetch(
+            "SELECT id, status FROM orders WHERE id = ANY($1)", list(order_ids)
+        )
+    }
+    kept: Counter[str] = Counter()
+    for intent, (cents, order) in ledger.charges.items():
+        if intent in ledger.refunds:
+            continue
+        if statuses.get(order) != "complete" or cents != prices.get(order):
+            raise Broken(
+                f"I5: charge {intent} of {cents} cents kept for {statuses.get(order)} order {order}"
+            )
+        kept[order] += 1
+    for order, status in statuses.items():
+        if status == "complete" and kept[order] != 1:
+            raise Broken(f"I5: complete order {order} has {kept[order]} charges kept")
+
+
+def _nothing_left(bus: SimulatedBus) -> None:
+    """I6: nothing pending, nothing dead-lettered."""
+    waiting = [(c.name, len(c.pending)) for c in bus.consumers if c.pending]
+    if waiting:
+        raise Broken(f"I6: still pending after everything was delivered: {waiting}")
+    if bus.dead:
+        raise Broken(f"I6: dead-lettered: {bus.dead[0]}")
+
+
+async def _applied_records(world: World, bus: SimulatedBus) -> None:
+    """I6: every event on the stream is recorded as applied by each consumer of it, once."""
+    for service, consumers in RECORDS_EFFECTS.items():
+        for consumer in consumers:
+            subject = next(c.subject for c in bus.consumers if c.name == consumer)
+            expected = {m.event_id for m in bus.stream if m.subject == subject}
+            rows = await world.databases[service].pool.fetch(
+                "SELECT event_id::text FROM processed_events WHERE consumer = $1"
+                " AND event_id = ANY($2::uuid[])",
+                consumer,
+                list(expected),
+            )
+            missing = expected - {r["event_id"] for r in rows}
+            if missing:
+                raise Broken(f"I6: {consumer} has no record of applying {sorted(missing)[0]}")
