@@ -61,6 +61,7 @@ class SimulatedConsumer:
     consumer: Consumer
     subject: str
     pending: list[Delivery] = field(default_factory=list)
+    settled: list[Message] = field(default_factory=list)
     consumer_seq: int = 0
 
     @property
@@ -81,7 +82,13 @@ class SimulatedConsumer:
         await self.consumer.settle(msg)
         if msg.outcome in ("ack", "term") and not lose_ack:
             self.pending.remove(delivery)
+            self.settled.append(delivery.message)
         return msg.outcome or "none"
+
+    def copy_late(self, message: Message, *, fresh_id: bool) -> None:
+        """A copy of `message` for this consumer alone, e.g. one that took a long way round."""
+        payload = _with_new_id(message.payload) if fresh_id else message.payload
+        self.pending.append(Delivery(Message(message.seq, message.subject, payload)))
 
 
 def _ack_subject(consumer: str, delivery: Delivery, consumer_seq: int, pending: int) -> str:

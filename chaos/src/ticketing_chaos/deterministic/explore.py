@@ -57,11 +57,8 @@ def explore(
         try:
             hypothesis.seed(seed)(test)()
         except AssertionError as failure:
-            notes = getattr(failure, "__notes__", [])
-            program = "\n".join(line for line in notes if line.startswith(("state", "v")))
-            return Exploration(
-                Marketplace.examples, time.monotonic() - started, str(failure), program
-            )
+            elapsed = time.monotonic() - started
+            return Exploration(Marketplace.examples, elapsed, str(failure), _program(failure))
         return Exploration(Marketplace.examples, time.monotonic() - started, None, None)
 
 

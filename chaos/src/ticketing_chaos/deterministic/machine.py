@@ -5,19 +5,17 @@ network (deliver any pending message to its consumer, maybe losing the ack; dupl
 message, maybe under a fresh id; cut a service off the broker, so that its outbox keeps
 what it commits until it is relayed again). Every committed event is relayed at once unless
 its service is cut off. Hypothesis picks the order of all of it. The invariants that must
-always hold are checked after every step that ran a handler; at the end everything is
-delivered, every order expires, and the invariants of a system at rest are checked too.
-A failure shrinks to a short program of these steps, which `explore.replay` runs again.
+always hold are checked after every step that ran a handler; a `settle` step delivers
+everything, expires every order and checks the invariants of a system at rest. A failure
+shrinks to a short program of these steps, which `explore.replay` runs again.
 """
 
 from __future__ import annotations
 
-import functools
 import uuid
-from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -44,26 +42,11 @@ from ticketing_common.listeners import Listener
 from ticketing_common.outbox import OutboxRelay
 from tickets import handlers as tickets
 
-F = TypeVar("F", bound=Callable[..., Any])
-
 USERS = 3
 MAX_TICKETS = 2  # few tickets, so that orders, cancels and edits meet on the same one
 EXPIRATION_CONSUMER = "expiration-order-created"
 # Enough passes to deliver everything, however the steps left it (each pass moves on).
 SETTLE_PASSES = 60
-
-
-def _step(method: F) -> F:
-    """While a step runs the machine counts as interrupted: teardown then knows it failed."""
-
-    @functools.wraps(method)
-    def run(self: Marketplace, *args: Any, **kwargs: Any) -> Any:
-        self.interrupted = True
-        result = method(self, *args, **kwargs)
-        self.interrupted = False
-        return result
-
-    return run  # type: ignore[return-value]
 
 
 class Marketplace(RuleBasedStateMachine):
@@ -92,7 +75,6 @@ class Marketplace(RuleBasedStateMachine):
         self.scheduled: set[uuid.UUID] = set()
         self.expired: set[uuid.UUID] = set()
         self.watch = verdicts.Watch()
-        self.interrupted = False
         self.changed = False
 
     def _expiration(self) -> Listener[OrderCreated]:
@@ -107,7 +89,6 @@ class Marketplace(RuleBasedStateMachine):
 
     @precondition(lambda self: len(self.sellers) < MAX_TICKETS)
     @rule(target=tickets, cents=st.integers(100, 20_000), seller=st.integers(0, USERS - 1))
-    @_step
     def list_ticket(self, cents: int, seller: int) -> uuid.UUID:
         db = self.world.databases["tickets"]
         price = Decimal(cents) / 100
@@ -119,7 +100,6 @@ class Marketplace(RuleBasedStateMachine):
         return uuid.UUID(str(ticket.id))
 
     @rule(ticket=tickets, cents=st.integers(100, 20_000))
-    @_step
     def edit_ticket(self, ticket: uuid.UUID, cents: int) -> None:
         db, seller = self.world.databases["tickets"], self.sellers[ticket]
         price = Decimal(cents) / 100
@@ -129,7 +109,6 @@ class Marketplace(RuleBasedStateMachine):
         )
 
     @rule(target=orders, ticket=tickets, buyer=st.integers(0, USERS - 1))
-    @_step
     def place_order(self, ticket: uuid.UUID, buyer: int) -> Any:
         # The window ends when an `expire` step says so, not by the clock.
         order = self._request(
@@ -147,13 +126,11 @@ class Marketplace(RuleBasedStateMachine):
         return order.id
 
     @rule(order=orders)
-    @_step
     def cancel_order(self, order: uuid.UUID) -> None:
         db, buyer = self.world.databases["orders"], self.buyers[order]
         self._request("orders", orders.cancel_order(db, user_id=buyer, order_id=order))
 
     @rule(order=orders)
-    @_step
     def pay(self, order: uuid.UUID) -> None:
         db, buyer = self.world.databases["payments"], self.buyers[order]
         self._request(
@@ -164,7 +141,6 @@ class Marketplace(RuleBasedStateMachine):
         )
 
     @rule(order=orders)
-    @_step
     def expire(self, order: uuid.UUID) -> None:
         """The order's window passes, once expiration has heard of it; its job runs once."""
         if order in self.scheduled and order not in self.expired:
@@ -173,13 +149,11 @@ class Marketplace(RuleBasedStateMachine):
     # The network: when each message goes where, how often, and what gets lost.
 
     @rule(service=st.sampled_from(SERVICES))
-    @_step
     def cut_off_from_broker(self, service: str) -> None:
         """The service's publishes fail: what it commits waits in its outbox."""
         self.cut_off.add(service)
 
     @rule(service=st.sampled_from(SERVICES))
-    @_step
     def reconnect(self, service: str) -> None:
         """The service reaches the broker again; its relay sends what its outbox kept."""
         self.cut_off.discard(service)
@@ -187,7 +161,6 @@ class Marketplace(RuleBasedStateMachine):
 
     @precondition(lambda self: any(c.pending for c in self.bus.consumers))
     @rule(consumer=st.integers(0, 20), index=st.integers(0, 20), lose_ack=st.booleans())
-    @_step
     def deliver(self, consumer: int, index: int, lose_ack: bool) -> None:
         """Hand a pending message (any, not just the oldest) to its consumer; `lose_ack`
         keeps it pending, as a crash between commit and ack, or a lost ack, would."""
@@ -197,11 +170,28 @@ class Marketplace(RuleBasedStateMachine):
 
     @precondition(lambda self: bool(self.bus.stream))
     @rule(back=st.integers(0, 50), fresh_id=st.booleans())
-    @_step
     def duplicate(self, back: int, fresh_id: bool) -> None:
-        """A message (counted back from the newest) arrives again: the same event, or a
-        copy under a new event id."""
+        """A message (counted back from the newest) is on the stream twice: the same event
+        again (past the broker's duplicate window), or a copy under a new event id."""
         self.bus.copy(self.bus.stream[-1 - back % len(self.bus.stream)], fresh_id=fresh_id)
+
+    @precondition(lambda self: any(c.settled for c in self.bus.consumers))
+    @rule(consumer=st.integers(0, 20), back=st.integers(0, 20), fresh_id=st.booleans())
+    def late_copy(self, consumer: int, back: int, fresh_id: bool) -> None:
+        """A copy of a message a consumer settled long ago reaches it again."""
+        done = [c for c in self.bus.consumers if c.settled]
+        chosen = done[consumer % len(done)]
+        chosen.copy_late(chosen.settled[-1 - back % len(chosen.settled)], fresh_id=fresh_id)
+
+    @rule()
+    def settle(self) -> None:
+        """Everything comes to rest: every outbox relayed, every scheduled order expired,
+        every message delivered; then the invariants of a system at rest must hold."""
+        self.cut_off.clear()
+        for _ in range(SETTLE_PASSES):
+            if not self._settle_pass():
+                break
+        self.world.run(verdicts.at_rest(self.world, self.bus, set(self.sellers), set(self.buyers)))
 
     # Invariants.
 
@@ -209,19 +199,8 @@ class Marketplace(RuleBasedStateMachine):
     def always(self) -> None:
         """After a step that ran a handler: the invariants that hold at every moment."""
         if self.changed:
-            self.interrupted, self.changed = True, False
+            self.changed = False
             self.world.run(self.watch.step(self.world, set(self.sellers), set(self.buyers)))
-            self.interrupted = False
-
-    def teardown(self) -> None:
-        """Deliver everything, expire every order, then check the system at rest."""
-        if self.interrupted:
-            return  # a step or an invariant failed: that error is the finding
-        self.cut_off.clear()
-        for _ in range(SETTLE_PASSES):
-            if not self._settle_pass():
-                break
-        self.world.run(verdicts.at_rest(self.world, self.bus, set(self.sellers), set(self.buyers)))
 
     def _settle_pass(self) -> bool:
         """Relay every outbox, expire every scheduled order, offer every pending message once;
