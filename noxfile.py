@@ -47,3 +47,9 @@ def bench(session: nox.Session) -> None:
 def fuzz(session: nox.Session) -> None:
     """schemathesis on each running service's OpenAPI: fails on a 5xx or off-document answer."""
     session.run("pytest", "fuzz", "-n", "2", *session.posargs)
+
+
+@nox.session
+def chaos(session: nox.Session) -> None:
+    """The chaos suite with fixed seeds: standard scenarios, deterministic mode, canary proof."""
+    session.run("ticketing", "chaos", "suite", "--seed", "1", *session.posargs)

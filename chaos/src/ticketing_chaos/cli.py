@@ -19,11 +19,27 @@ def parse_run(
     chosen = SCENARIOS.get(scenario)
     if chosen is None:
         raise HarnessError(f"no scenario {scenario!r}; choose one of {', '.join(SCENARIOS)}")
-    switched_off = tuple(_canary(name) for name in canaries)
+    switched_off = parse_canaries(canaries)
     fault_plan = _plan(plan) if plan is not None else None
     if seed is None:
         seed = fault_plan.seed if fault_plan else random.SystemRandom().randrange(1, 2**31)
     return RunRequest(chosen, seed, duration or chosen.duration, switched_off), fault_plan
+
+
+def parse_canaries(names: list[str]) -> tuple[Canary, ...]:
+    """The named canaries, or a one-line error naming the known ones."""
+    return tuple(_canary(name) for name in names)
+
+
+def read_program(path: Path) -> str:
+    """A program the deterministic mode printed, saved to a file."""
+    try:
+        program = path.read_text()
+    except OSError as exc:
+        raise HarnessError(f"cannot read the program {path}: {exc.strerror}") from None
+    if "state = Marketplace()" not in program:
+        raise HarnessError(f"{path} holds no program: it starts with `state = Marketplace()`")
+    return program
 
 
 def _canary(name: str) -> Canary:

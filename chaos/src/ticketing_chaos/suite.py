@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import itertools
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
+
+from ticketing_chaos.deterministic.explore import explore
 from ticketing_chaos.report import ShrinkOutcome, build
 from ticketing_chaos.runner import RunRequest, RunResult, run_once
 from ticketing_chaos.scenarios import SCENARIOS, STANDARD
@@ -16,6 +21,8 @@ from ticketing_common.faults.canaries import Canary
 from ticketing_common.faults.plan import FaultPlan, FaultRule
 
 REPORT_FILE = "report.json"
+SHRINK_RUNS = 8  # re-runs delta debugging may spend on a failure (each is a whole run)
+STEPS = 40  # steps per program of the deterministic mode
 
 
 @dataclass(frozen=True)
@@ -83,3 +90,40 @@ async def prove_canary(canary: Canary, seed: int, out_dir: Path) -> CanaryVerdic
         if broken:
             return CanaryVerdict(canary, name, broken, outcome.report_file)
     return CanaryVerdict(canary, None, [], None)
+
+
+async def run_suite(seed: int, examples: int, out_dir: Path, console: Console) -> bool:
+    """Each standard scenario, the deterministic mode, then the canary proof; True if all passed."""
+    say = functools.partial(console.print, soft_wrap=True)
+    passed = True
+    for name in STANDARD:
+        scenario = SCENARIOS[name]
+        request = RunRequest(scenario, seed, scenario.duration)
+        outcome = await chaos_run(request, out_dir / name, shrink_budget=SHRINK_RUNS)
+        report = outcome.report
+        passed &= outcome.passed
+        say(
+            f"{_verdict(outcome.passed)} scenario {name}: {report['faults']['total']} faults, "
+            f"{report['operations']['total']} requests, report {outcome.report_file}"
+        )
+    found = await asyncio.to_thread(explore, examples=examples, steps=STEPS, seed=seed)
+    passed &= found.failure is None
+    say(
+        f"{_verdict(found.failure is None)} deterministic mode: {found.examples} programs, "
+        f"{found.per_minute:.0f} per minute"
+        + (f"\n{found.failure}\n{found.program}" if found.failure else "")
+    )
+    for canary in Canary:
+        verdict = await prove_canary(canary, seed, out_dir / "canaries")
+        passed &= verdict.caught_by is not None
+        caught = (
+            f"caught by {verdict.caught_by} ({', '.join(verdict.broken)})"
+            if verdict.caught_by
+            else "UNNOTICED"
+        )
+        say(f"{_verdict(verdict.caught_by is not None)} canary {canary}: {caught}")
+    return passed
+
+
+def _verdict(ok: bool) -> str:
+    return "[green]PASS[/]" if ok else "[bold red]FAIL[/]"

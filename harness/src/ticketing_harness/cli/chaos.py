@@ -1,4 +1,4 @@
-"""The chaos suite's commands: `ticketing chaos run|scenarios|canaries|explore`.
+"""The chaos suite's commands: `ticketing chaos run|scenarios|canaries|explore|suite`.
 
 The suite itself is the `ticketing_chaos` package, which builds on this harness; it is
 imported only when a command runs.
@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from ticketing_harness.cli.output import console, reports_errors
 from ticketing_harness.errors import HarnessError
@@ -145,3 +146,66 @@ def canaries(
             console.print(f"[green]caught[/] {canary.value} by {verdict.caught_by} ({broken})")
     if unnoticed:
         raise HarnessError(f"the standard scenarios did not notice: {', '.join(unnoticed)}")
+
+
+@chaos.command()
+@reports_errors
+def explore(
+    examples: Annotated[int, typer.Option(min=1, help="Programs (orderings) to try.")] = 1000,
+    steps: Annotated[int, typer.Option(min=1, help="Steps per program, at most.")] = 40,
+    seed: Annotated[int, typer.Option(help="Hypothesis's seed.")] = 1,
+    canary: Annotated[
+        list[str] | None, typer.Option(help="Switch off this safeguard (repeatable).")
+    ] = None,
+    replay: Annotated[
+        Path | None, typer.Option(help="Run this program (a failure's, saved to a file) again.")
+    ] = None,
+) -> None:
+    """Deterministic mode: the services' real handlers on a private PostgreSQL, with a
+    simulated bus whose deliveries, duplicates and delays Hypothesis chooses.
+
+    Exits 0 when every program kept every invariant; a failure prints its shrunk program.
+    """
+    _suite()
+    from ticketing_chaos.cli import parse_canaries, read_program
+    from ticketing_chaos.deterministic import explore as deterministic
+
+    switched_off = parse_canaries(canary or [])
+    if replay is not None:
+        try:
+            deterministic.replay(read_program(replay), switched_off)
+        except AssertionError as failure:
+            console.print(f"[bold red]FAILED[/] again: {escape(str(failure))}")
+            raise typer.Exit(1) from None
+        console.print("[green]passed[/]: every invariant held")
+        return
+    found = deterministic.explore(examples=examples, steps=steps, seed=seed, canaries=switched_off)
+    console.print(
+        f"explored {found.examples} programs in {found.seconds:.1f}s "
+        f"({found.per_minute:.0f} per minute)"
+    )
+    if found.failure is None:
+        console.print("[green]every invariant held[/]")
+        return
+    console.print(f"[bold red]FAILED[/] {escape(found.failure)}\nshrunk program:")
+    print(found.program)
+    raise typer.Exit(1)
+
+
+@chaos.command()
+@reports_errors
+def suite(
+    seed: Annotated[int, typer.Option(help="Seed of every run.")] = 1,
+    examples: Annotated[
+        int, typer.Option(min=1, help="Programs for the deterministic mode.")
+    ] = 2000,
+    out: Annotated[Path | None, typer.Option(help="Where the runs go.")] = None,
+) -> None:
+    """Everything `nox -s chaos` runs: each standard scenario, the deterministic mode and the
+    canary proof, with a fixed seed. Exits 0 only when all of it passed."""
+    _suite()
+    from ticketing_chaos.suite import run_suite
+
+    out_dir = out or Path(tempfile.mkdtemp(prefix="ticketing-chaos-suite-"))
+    if not asyncio.run(run_suite(seed, examples, out_dir, console)):
+        raise HarnessError(f"the chaos suite failed; reports in {out_dir}")
