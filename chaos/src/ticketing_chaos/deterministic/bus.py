@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 from nats.aio.msg import Msg
 
@@ -28,6 +29,12 @@ class Message:
     @property
     def event_id(self) -> str:
         return str(json.loads(self.payload)["id"])
+
+    @property
+    def record_id(self) -> UUID:
+        """The record the event is about: a ticket, or an order."""
+        data = json.loads(self.payload)["data"]
+        return UUID(data.get("id") or data["orderId"])
 
 
 @dataclass

@@ -200,7 +200,7 @@ class Marketplace(RuleBasedStateMachine):
         """After a step that ran a handler: the invariants that hold at every moment."""
         if self.changed:
             self.changed = False
-            self.world.run(self.watch.step(self.world, set(self.sellers), set(self.buyers)))
+            self.world.run(self.watch.step(self.world, set(self.sellers)))
 
     def _settle_pass(self) -> bool:
         """Relay every outbox, expire every scheduled order, offer every pending message once;
@@ -219,7 +219,9 @@ class Marketplace(RuleBasedStateMachine):
         return sum(len(consumer.pending) for consumer in self.bus.consumers)
 
     def _deliver(self, consumer: SimulatedConsumer, index: int, *, lose_ack: bool = False) -> None:
+        record = consumer.pending[index].message.record_id
         self.world.run(consumer.deliver(index, lose_ack=lose_ack))
+        self.world.run(self.watch.delivered(self.world, consumer.name, record))
         self.changed = True
         service = consumer.name.split("-", 1)[0]
         if service in self.relays:
