@@ -42,7 +42,7 @@ def timeline(evidence: Evidence, entities: list[str]) -> list[Entry]:
     messages = [m for m in evidence.snapshot.stream if _about(m, wanted)]
     event_ids = {m.event_id for m in messages} | wanted
     entries = [
-        Entry(op.invoked, "http", op.line().split("s ", 1)[1])
+        Entry(op.invoked, "http", op.describe())
         for op in evidence.operations
         if op.mentions(wanted)
     ]

@@ -28,10 +28,6 @@ class Outage:
     cause: str
     restart_failed: str | None = None
 
-    def covers(self, component: str, at: float) -> bool:
-        up_at = self.up_at if self.up_at is not None else float("inf")
-        return self.component == component and self.down_at <= at <= up_at
-
 
 class Nemesis:
     """Runs the plan's runner faults and restarts killed services until stopped."""

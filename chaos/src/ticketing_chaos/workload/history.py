@@ -36,13 +36,15 @@ class Operation:
         text = json.dumps([self.path, self.request, self.body])
         return any(entity in text for entity in ids)
 
-    def line(self) -> str:
-        """One readable line: time, actor, request and answer."""
+    def describe(self) -> str:
+        """Who asked what, and the answer."""
         answer = self.error if self.status is None else f"{self.status} {_short(self.body)}"
         request = "" if self.request is None else f" {_short(self.request)}"
-        return (
-            f"{self.invoked:8.3f}s {self.actor:<10} {self.method} {self.path}{request} -> {answer}"
-        )
+        return f"{self.actor:<5} {self.method} {self.path}{request} -> {answer}"
+
+    def line(self) -> str:
+        """One readable line: when, then who asked what and the answer."""
+        return f"{self.invoked:8.3f}s {self.describe()}"
 
 
 def _short(value: Any, limit: int = 160) -> str:

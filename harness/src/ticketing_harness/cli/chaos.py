@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from ticketing_harness.cli.output import console, reports_errors
+from ticketing_harness.cli.output import console, reports_errors, stopped_like_ctrl_c
 from ticketing_harness.errors import HarnessError
 
 chaos = typer.Typer(
@@ -87,9 +87,10 @@ def run(
     from ticketing_chaos.report import render
     from ticketing_chaos.suite import chaos_run
 
-    outcome = asyncio.run(
-        chaos_run(request, out_dir, plan=fault_plan, shrink_budget=shrink_runs if shrink else 0)
-    )
+    with stopped_like_ctrl_c():
+        outcome = asyncio.run(
+            chaos_run(request, out_dir, plan=fault_plan, shrink_budget=shrink_runs if shrink else 0)
+        )
     if json_output:
         print(json.dumps(outcome.report, indent=2, default=str))
     else:
@@ -137,7 +138,8 @@ def canaries(
     out_dir = out or Path(tempfile.mkdtemp(prefix="ticketing-chaos-canaries-"))
     unnoticed = []
     for canary in Canary:
-        verdict = asyncio.run(prove_canary(canary, seed, out_dir))
+        with stopped_like_ctrl_c():
+            verdict = asyncio.run(prove_canary(canary, seed, out_dir))
         if verdict.caught_by is None:
             unnoticed.append(canary.value)
             console.print(f"[bold red]UNNOTICED[/] {canary.value}: every standard scenario passed")
@@ -207,5 +209,7 @@ def suite(
     from ticketing_chaos.suite import run_suite
 
     out_dir = out or Path(tempfile.mkdtemp(prefix="ticketing-chaos-suite-"))
-    if not asyncio.run(run_suite(seed, examples, out_dir, console)):
+    with stopped_like_ctrl_c():
+        passed = asyncio.run(run_suite(seed, examples, out_dir, console))
+    if not passed:
         raise HarnessError(f"the chaos suite failed; reports in {out_dir}")

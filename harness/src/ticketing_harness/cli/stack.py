@@ -12,12 +12,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType
 from typing import Annotated
 
 import typer
 
-from ticketing_harness.cli.output import StateDir, console, layout_for, reports_errors
+from ticketing_harness.cli.output import StateDir, console, interrupt, layout_for, reports_errors
 from ticketing_harness.components import SERVICES
 from ticketing_harness.errors import HarnessError
 from ticketing_harness.local import logs as log_files
@@ -85,8 +84,8 @@ def up(
             progress = Progress(console)
             startup = Startup(options, progress, launcher, started_at=started_at)
             # `ticketing down` from another shell, or the terminal closing, stop it like Ctrl-C.
-            signal.signal(signal.SIGTERM, _interrupt)
-            signal.signal(signal.SIGHUP, _interrupt)
+            signal.signal(signal.SIGTERM, interrupt)
+            signal.signal(signal.SIGHUP, interrupt)
             try:
                 with progress:
                     asyncio.run(startup.run())
@@ -121,10 +120,6 @@ def _supervise(layout: Layout, state: StackState) -> None:
         f"{component.name} exited unexpectedly, so the stack was stopped. "
         f"Last lines of {component.log}:\n{log_tail(Path(component.log))}"
     )
-
-
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
 
 
 @contextmanager
