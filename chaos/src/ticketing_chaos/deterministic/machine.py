@@ -72,8 +72,9 @@ class Marketplace(RuleBasedStateMachine):
         self.users = [uuid.uuid4() for _ in range(USERS)]
         self.sellers: dict[uuid.UUID, uuid.UUID] = {}
         self.buyers: dict[uuid.UUID, uuid.UUID] = {}
-        self.scheduled: set[uuid.UUID] = set()
-        self.expired: set[uuid.UUID] = set()
+        # Ordered (dicts, not sets): a replayed program must expire orders in the same order.
+        self.scheduled: dict[uuid.UUID, None] = {}
+        self.expired: dict[uuid.UUID, None] = {}
         self.watch = verdicts.Watch()
         self.changed = False
 
@@ -81,7 +82,7 @@ class Marketplace(RuleBasedStateMachine):
         """The expiration service, simulated: it schedules each order's expiry once."""
 
         async def schedule(order: OrderCreated, envelope: Envelope) -> None:
-            self.scheduled.add(order.id)
+            self.scheduled[order.id] = None
 
         return Listener(EXPIRATION_CONSUMER, OrderCreated, schedule)
 
@@ -208,7 +209,7 @@ class Marketplace(RuleBasedStateMachine):
         before = (len(self.bus.stream), self._pending())
         for service in SERVICES:
             self._relay(service)
-        for order in self.scheduled - self.expired:
+        for order in [order for order in self.scheduled if order not in self.expired]:
             self._expire(order)
         for consumer in self.bus.consumers:
             for delivery in list(consumer.pending):
@@ -228,11 +229,11 @@ class Marketplace(RuleBasedStateMachine):
             self._relay(service)  # what the handler committed leaves at once
 
     def _relay(self, service: str) -> None:
-        if service not in self.cut_off:
+        if service not in self.cut_off and self.world.run(self.world.unsent(service)):
             self.world.run(self.relays[service].drain())
 
     def _expire(self, order: uuid.UUID) -> None:
-        self.expired.add(order)
+        self.expired[order] = None
         envelope = Envelope.wrap(
             ExpirationComplete(order_id=order), EXPIRATION, event_id=expiry_event_id(order)
         )

@@ -63,6 +63,14 @@ class World:
             *payment_listeners(self.databases["payments"], self.gateway),
         ]
 
+    async def unsent(self, service: str) -> bool:
+        """Whether the service's outbox holds events not relayed yet (one cheap query)."""
+        return bool(
+            await self.databases[service].pool.fetchval(
+                "SELECT EXISTS (SELECT 1 FROM outbox WHERE sent_at IS NULL)"
+            )
+        )
+
     async def forget_unsent(self) -> None:
         """Mark what an earlier example left in the outboxes as sent: it is not this one's."""
         for database in self.databases.values():

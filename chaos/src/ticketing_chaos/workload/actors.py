@@ -35,7 +35,7 @@ class Mix:
     crowds: int = 2
     crowd_size: tuple[int, int] = (3, 6)
     rounds: int = 3
-    think: tuple[float, float] = (0.05, 0.4)
+    think: tuple[float, float] = (0.5, 1.5)
     endings: tuple[tuple[str, float], ...] = (
         ("cancel", 3.0),
         ("pay", 2.0),
