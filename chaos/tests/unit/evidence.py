@@ -88,26 +88,26 @@ class Scene:
             {"order_id": uuid.UUID(self.order), "state": "charged", "stripe_id": "pi_1"}
         )
         self.charges.append(Charge("pi_1", self.order, int(Decimal(price) * 100)))
-        self.audit(
-            "orders",
-            "orders",
-            1.0,
-            id=self.order,
-            ticket_id=self.ticket,
-            status="created",
-            version=0,
-        )
-        self.audit("tickets", "tickets", 1.1, id=self.ticket, order_id=self.order, version=1)
-        self.audit(
-            "orders",
-            "orders",
-            2.0,
-            id=self.order,
-            ticket_id=self.ticket,
-            status="complete",
-            version=1,
-        )
+        self.order_change(1.0, "created", 0)
+        self.hold(1.1, self.order, 1)
+        self.order_change(2.0, "complete", 1)
         return self
+
+    def double_booked(self) -> str:
+        """A second order that held the sold ticket for a while; returns its id."""
+        other = uid()
+        self.order_change(1.5, "created", 0, other)
+        self.order_change(3.0, "cancelled", 1, other)
+        return other
+
+    def order_change(self, at: float, status: str, version: int, order: str | None = None) -> None:
+        """An order of the scene's ticket (its own, unless another) written at `at`."""
+        row = {"id": order or self.order, "ticket_id": self.ticket}
+        self.audit("orders", "orders", at, **row, status=status, version=version)
+
+    def hold(self, at: float, order: str | None, version: int) -> None:
+        """The tickets service sets the ticket's holder at `at`."""
+        self.audit("tickets", "tickets", at, id=self.ticket, order_id=order, version=version)
 
     def evidence(self) -> Evidence:
         snapshot = Snapshot(

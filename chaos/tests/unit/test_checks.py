@@ -30,13 +30,7 @@ def test_a_sold_ticket_keeps_every_invariant_the_state_shows() -> None:
 
 def test_two_live_orders_on_one_ticket_at_once_are_double_booking() -> None:
     scene = Scene().sold()
-    other = uid()
-    scene.audit(
-        "orders", "orders", 1.5, id=other, ticket_id=scene.ticket, status="created", version=0
-    )
-    scene.audit(
-        "orders", "orders", 3.0, id=other, ticket_id=scene.ticket, status="cancelled", version=1
-    )
+    other = scene.double_booked()
     [violation] = no_double_booking(scene.evidence()).violations
     assert "held by 2 live orders" in violation.message
     assert set(violation.entities) == {scene.ticket, scene.order, other}
@@ -44,16 +38,9 @@ def test_two_live_orders_on_one_ticket_at_once_are_double_booking() -> None:
 
 def test_a_new_order_after_the_cancel_of_the_last_is_no_double_booking() -> None:
     scene = Scene()
-    first, second = uid(), uid()
-    scene.audit(
-        "orders", "orders", 1.0, id=first, ticket_id=scene.ticket, status="created", version=0
-    )
-    scene.audit(
-        "orders", "orders", 2.0, id=first, ticket_id=scene.ticket, status="cancelled", version=1
-    )
-    scene.audit(
-        "orders", "orders", 2.1, id=second, ticket_id=scene.ticket, status="created", version=0
-    )
+    scene.order_change(1.0, "created", 0)
+    scene.order_change(2.0, "cancelled", 1)
+    scene.order_change(2.1, "created", 0, uid())
     assert no_double_booking(scene.evidence()).ok
 
 
@@ -77,27 +64,17 @@ def test_tickets_holding_another_order_than_the_live_one_is_caught() -> None:
 
 def test_tickets_freeing_a_ticket_before_orders_cancelled_its_order_runs_ahead() -> None:
     scene = Scene().sold()
-    scene.audit("tickets", "tickets", 2.5, id=scene.ticket, order_id=None, version=2)
+    scene.hold(2.5, None, 2)
     violations = replicas_equal_sources(scene.evidence()).violations
     assert any("freed while order" in v.message and scene.order in v.entities for v in violations)
 
 
 def test_tickets_freeing_a_ticket_after_its_cancel_follows_orders() -> None:
     scene = Scene()
-    scene.audit(
-        "orders", "orders", 1.0, id=scene.order, ticket_id=scene.ticket, status="created", version=0
-    )
-    scene.audit("tickets", "tickets", 1.1, id=scene.ticket, order_id=scene.order, version=1)
-    scene.audit(
-        "orders",
-        "orders",
-        2.0,
-        id=scene.order,
-        ticket_id=scene.ticket,
-        status="cancelled",
-        version=1,
-    )
-    scene.audit("tickets", "tickets", 2.1, id=scene.ticket, order_id=None, version=2)
+    scene.order_change(1.0, "created", 0)
+    scene.hold(1.1, scene.order, 1)
+    scene.order_change(2.0, "cancelled", 1)
+    scene.hold(2.1, None, 2)
     assert replicas_equal_sources(scene.evidence()).ok
 
 

@@ -15,19 +15,13 @@ from ticketing_chaos.report import ShrinkOutcome, build, render
 from ticketing_chaos.runner import RunRequest, RunResult
 from ticketing_chaos.scenarios import SCENARIOS
 
-from .evidence import Scene, uid
+from .evidence import Scene
 
 
 def failed_run(run_dir: Path, rules: int | None = None) -> RunResult:
     """A crowds run in which a second order held the sold ticket for a while."""
     scene = Scene().sold()
-    other = uid()
-    scene.audit(
-        "orders", "orders", 1.5, id=other, ticket_id=scene.ticket, status="created", version=0
-    )
-    scene.audit(
-        "orders", "orders", 3.0, id=other, ticket_id=scene.ticket, status="cancelled", version=1
-    )
+    scene.double_booked()
     evidence = scene.evidence()
     request = RunRequest(SCENARIOS["crowds"], 42, 30)
     plan = request.scenario.plan(42, 30, run_dir)

@@ -1,12 +1,16 @@
-"""Sample events for the library tests."""
+"""Sample events, and consumers running for a block, for the library tests."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sized
+from collections.abc import AsyncIterator, Sequence, Sized
+from contextlib import asynccontextmanager
 from decimal import Decimal
+from typing import Any
 
+from ticketing_common.bus import Bus
 from ticketing_common.events import TicketCreated
+from ticketing_common.listeners import ConsumerGroup, Listener
 
 
 def ticket_created(version: int = 0, title: str = "Concert") -> TicketCreated:
@@ -22,3 +26,14 @@ def ticket_created(version: int = 0, title: str = "Concert") -> TicketCreated:
 async def reached(items: Sized, count: int) -> bool:
     """For `eventually`: the list has grown to `count` items."""
     return len(items) >= count
+
+
+@asynccontextmanager
+async def consuming(bus: Bus, listeners: Sequence[Listener[Any]]) -> AsyncIterator[None]:
+    """The listeners' consumers, running for the block."""
+    group = ConsumerGroup(bus, listeners)
+    await group.start()
+    try:
+        yield
+    finally:
+        await group.stop()

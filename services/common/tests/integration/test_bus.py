@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -13,22 +11,12 @@ from ticketing_common.bus import Bus
 from ticketing_common.envelope import Envelope
 from ticketing_common.errors import ContractViolation
 from ticketing_common.events import TicketCreated
-from ticketing_common.listeners import ConsumerGroup, DeliveryPolicy, Listener, Reject, Retry
+from ticketing_common.listeners import DeliveryPolicy, Listener, Reject, Retry
 from ticketing_harness.waiting import eventually
 
-from .helpers import reached, ticket_created
+from .helpers import consuming, reached, ticket_created
 
 FAST = DeliveryPolicy(ack_wait=2.0, max_deliver=3, retry_delays=(0.1,))
-
-
-@asynccontextmanager
-async def consuming(bus: Bus, listeners: Sequence[Listener[Any]]) -> AsyncIterator[None]:
-    group = ConsumerGroup(bus, listeners)
-    await group.start()
-    try:
-        yield
-    finally:
-        await group.stop()
 
 
 async def test_published_event_reaches_the_handler(bus: Bus) -> None:
