@@ -11,6 +11,7 @@ from typing import Any, cast
 import asyncpg
 import nats
 import stripe
+from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
@@ -163,14 +164,14 @@ async def _service_data(dsn: str, tables: tuple[str, ...]) -> ServiceData:
     return ServiceData(rows, outbox, dict(processed), audit)
 
 
-async def _messages(js: JetStreamContext, stream: str, subject: str) -> list[Any]:
+async def _messages(js: JetStreamContext, stream: str, subject: str) -> list[Msg]:
     """Every message of a stream, read with a throwaway consumer that needs no acks."""
     info = await js.stream_info(stream)
     if not info.state.messages:
         return []
     config = ConsumerConfig(ack_policy=AckPolicy.NONE, deliver_policy=DeliverPolicy.ALL)
     sub = await js.pull_subscribe(subject, stream=stream, config=config)
-    msgs: list[Any] = []
+    msgs: list[Msg] = []
     try:
         while len(msgs) < info.state.messages:
             msgs.extend(await sub.fetch(min(_FETCH, info.state.messages - len(msgs)), timeout=5))
@@ -180,28 +181,28 @@ async def _messages(js: JetStreamContext, stream: str, subject: str) -> list[Any
 
 
 async def _stream(js: JetStreamContext) -> list[StreamMessage]:
-    catalog = load_catalog()
-    messages = []
-    for msg in await _messages(js, catalog.stream_name, "events.>"):
-        invalid = None
-        try:
-            body = json.loads(msg.data)
-            catalog.validate_envelope(body)
-        except ValueError as exc:
-            body, invalid = None, f"not JSON: {exc}"
-        except ContractViolation as exc:
-            invalid = str(exc)
-        messages.append(
-            StreamMessage(
-                seq=msg.metadata.sequence.stream,
-                subject=msg.subject,
-                msg_id=(msg.headers or {}).get("Nats-Msg-Id"),
-                at=msg.metadata.timestamp,
-                body=body,
-                invalid=invalid,
-            )
-        )
-    return messages
+    messages = await _messages(js, load_catalog().stream_name, "events.>")
+    return [stream_message(msg) for msg in messages]
+
+
+def stream_message(msg: Msg) -> StreamMessage:
+    """A message of the events stream, checked against its contract."""
+    invalid = None
+    try:
+        body = json.loads(msg.data)
+        load_catalog().validate_envelope(body)
+    except ValueError as exc:
+        body, invalid = None, f"not JSON: {exc}"
+    except ContractViolation as exc:
+        invalid = str(exc)
+    return StreamMessage(
+        seq=msg.metadata.sequence.stream,
+        subject=msg.subject,
+        msg_id=(msg.headers or {}).get("Nats-Msg-Id"),
+        at=msg.metadata.timestamp.timestamp(),
+        body=body,
+        invalid=invalid,
+    )
 
 
 async def _dead_letters(js: JetStreamContext) -> list[DeadLetterMessage]:
