@@ -22,7 +22,7 @@ from ticketing_common.faults.plan import FaultPlan, FaultRule
 
 REPORT_FILE = "report.json"
 SHRINK_RUNS = 8  # re-runs delta debugging may spend on a failure (each is a whole run)
-STEPS = 40  # steps per program of the deterministic mode
+STEPS = 30  # steps per program of the deterministic mode
 
 
 @dataclass(frozen=True)

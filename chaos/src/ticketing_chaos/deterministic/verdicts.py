@@ -98,13 +98,17 @@ def _json(value: str | None) -> dict[str, Any]:
 
 
 async def at_rest(
-    world: World, bus: SimulatedBus, ticket_ids: set[UUID], order_ids: set[UUID]
+    world: World,
+    bus: SimulatedBus,
+    ticket_ids: set[UUID],
+    order_ids: set[UUID],
+    expired: set[UUID],
 ) -> None:
-    """Once every message is delivered: replicas equal sources, every order ended, the money
-    adds up, and each consumer applied each event once."""
+    """Once every message is delivered: replicas equal sources, every expired order ended,
+    the money adds up, and each consumer applied each event once."""
     await _one_live_order(world, ticket_ids)
     await _replicas_equal(world, ticket_ids, order_ids)
-    await _orders_ended(world, order_ids)
+    await _orders_ended(world, expired)
     await _money(world, order_ids)
     _nothing_left(bus)
     await _applied_records(world, bus)

@@ -154,7 +154,7 @@ def canaries(
 @reports_errors
 def explore(
     examples: Annotated[int, typer.Option(min=1, help="Programs (orderings) to try.")] = 1000,
-    steps: Annotated[int, typer.Option(min=1, help="Steps per program, at most.")] = 40,
+    steps: Annotated[int, typer.Option(min=1, help="Steps per program, at most.")] = 30,
     seed: Annotated[int, typer.Option(help="Hypothesis's seed.")] = 1,
     canary: Annotated[
         list[str] | None, typer.Option(help="Switch off this safeguard (repeatable).")
