@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from ticketing_chaos.checks import CheckResult, Evidence
 from ticketing_chaos.live.snapshot import StreamMessage
+from ticketing_common.faults.record import InjectedFault
 
 # A failure names many records at times; the first few tell the story.
 MAX_ENTITIES = 6
@@ -38,38 +39,61 @@ def involved(results: Iterable[CheckResult]) -> list[str]:
 def timeline(evidence: Evidence, entities: list[str]) -> list[Entry]:
     """Everything that happened to `entities`, oldest first."""
     wanted = set(entities)
-    epoch = evidence.epoch
+    entries = [
+        *(
+            Entry(op.invoked, "http", op.describe())
+            for op in evidence.operations
+            if op.mentions(wanted)
+        ),
+        *_messages_and_faults(evidence, wanted),
+        *_row_changes(evidence, wanted),
+        *_money(evidence, wanted),
+        *(
+            Entry(o.down_at - evidence.epoch, "outage", f"{o.component} down ({o.cause})")
+            for o in evidence.outages
+        ),
+    ]
+    return sorted(entries, key=lambda entry: entry.at)
+
+
+def _messages_and_faults(evidence: Evidence, wanted: set[str]) -> list[Entry]:
+    """The events about the records, and the faults that hit those events."""
     messages = [m for m in evidence.snapshot.stream if _about(m, wanted)]
     event_ids = {m.event_id for m in messages} | wanted
-    entries = [
-        Entry(op.invoked, "http", op.describe())
-        for op in evidence.operations
-        if op.mentions(wanted)
-    ]
-    entries += [Entry(m.at - epoch, "event", _event(m)) for m in messages]
-    entries += [
-        Entry(
-            f.at - epoch,
-            "fault",
-            f"{f.kind} ({f.rule}) on {f.event.event_type} {f.event.event_id}"
-            + (f" to {f.consumer}" if f.consumer else "")
-            + _detail(f.detail),
-        )
+    faults = [
+        f
         for f in evidence.snapshot.faults
         if f.event.event_id in event_ids or f.event.record_id in wanted
     ]
-    for database, data in evidence.snapshot.databases.items():
-        entries += [
-            Entry(row.at - epoch, database, f"{row.relation} {_row(row.row)}")
-            for row in data.audit
-            if wanted
-            & {str(row.row.get("id")), str(row.row.get("ticket_id")), str(row.row.get("order_id"))}
-        ]
-    entries += [
-        Entry(o.down_at - epoch, "outage", f"{o.component} down ({o.cause})")
-        for o in evidence.outages
+    epoch = evidence.epoch
+    return [Entry(m.at - epoch, "event", _event(m)) for m in messages] + [
+        Entry(f.at - epoch, "fault", _fault(f)) for f in faults
     ]
-    return sorted(entries, key=lambda entry: entry.at)
+
+
+def _row_changes(evidence: Evidence, wanted: set[str]) -> list[Entry]:
+    """Every write to an audited row of the records, in each service's database."""
+    return [
+        Entry(row.at - evidence.epoch, database, f"{row.relation} {_row(row.row)}")
+        for database, data in evidence.snapshot.databases.items()
+        for row in data.audit
+        if wanted & {str(row.row.get(key)) for key in ("id", "ticket_id", "order_id")}
+    ]
+
+
+def _money(evidence: Evidence, wanted: set[str]) -> list[Entry]:
+    """The records' charges on Stripe, and their refunds."""
+    charges = [c for c in evidence.snapshot.charges if wanted & {c.id, str(c.order_id)}]
+    charged = {c.id for c in charges}
+    epoch = evidence.epoch
+    return [
+        Entry(c.at - epoch, "stripe", f"charge {c.id} of {c.amount} cents for order {c.order_id}")
+        for c in charges
+    ] + [
+        Entry(r.at - epoch, "stripe", f"refund {r.id} of {r.amount} cents of {r.payment_intent}")
+        for r in evidence.snapshot.refunds
+        if r.payment_intent in charged
+    ]
 
 
 def _about(message: StreamMessage, wanted: set[str]) -> bool:
@@ -95,5 +119,8 @@ def _row(row: dict[str, object]) -> str:
     return " ".join(f"{key}={row[key]}" for key in fields if key in row)
 
 
-def _detail(detail: dict[str, object]) -> str:
-    return "" if not detail else " (" + ", ".join(f"{k} {v}" for k, v in detail.items()) + ")"
+def _fault(fault: InjectedFault) -> str:
+    consumer = f" to {fault.consumer}" if fault.consumer else ""
+    detail = ", ".join(f"{k} {v}" for k, v in fault.detail.items())
+    what = f"{fault.kind} ({fault.rule}) on {fault.event.event_type} {fault.event.event_id}"
+    return what + consumer + (f" ({detail})" if detail else "")

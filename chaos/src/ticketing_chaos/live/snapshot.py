@@ -89,11 +89,12 @@ class ConsumerState:
 
 @dataclass(frozen=True)
 class Charge:
-    """A succeeded PaymentIntent, in cents."""
+    """A succeeded PaymentIntent, in cents; `at` when it was created (whole seconds)."""
 
     id: str
     order_id: str | None
     amount: int
+    at: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ class Refund:
     payment_intent: str | None
     amount: int
     status: str
+    at: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -251,13 +253,19 @@ async def _stripe(connections: StackConnections) -> tuple[list[Charge], list[Ref
     try:
         intents = await client.v1.payment_intents.list_async(params={"limit": 100})
         charges = [
-            Charge(intent.id, _metadata(intent).get("order_id"), int(intent.amount))
+            Charge(intent.id, _metadata(intent).get("order_id"), int(intent.amount), intent.created)
             async for intent in intents.auto_paging_iter()
             if intent.status == "succeeded"
         ]
         listed = await client.v1.refunds.list_async(params={"limit": 100})
         refunds = [
-            Refund(refund.id, _id(refund.payment_intent), int(refund.amount), str(refund.status))
+            Refund(
+                refund.id,
+                _id(refund.payment_intent),
+                int(refund.amount),
+                str(refund.status),
+                refund.created,
+            )
             async for refund in listed.auto_paging_iter()
         ]
     finally:
