@@ -30,6 +30,14 @@ def register(app: typer.Typer) -> None:
     app.add_typer(chaos, name="chaos")
 
 
+def _out_dir(out: Path | None, prefix: str) -> Path:
+    """`--out`, else a new temporary directory; either way one PostgreSQL's user can reach."""
+    path = out or Path(tempfile.mkdtemp(prefix=prefix))
+    path.mkdir(parents=True, exist_ok=True)
+    path.chmod(0o711)
+    return path
+
+
 def _suite() -> None:
     if importlib.util.find_spec("ticketing_chaos") is None:
         raise HarnessError(
@@ -78,7 +86,7 @@ def run(
     from ticketing_chaos.cli import parse_run
 
     request, fault_plan = parse_run(scenario, seed, duration, canary or [], plan)
-    out_dir = out or Path(tempfile.mkdtemp(prefix=f"ticketing-chaos-{request.scenario.name}-"))
+    out_dir = _out_dir(out, f"ticketing-chaos-{request.scenario.name}-")
     if not json_output:
         console.print(
             f"chaos run: scenario {request.scenario.name}, seed {request.seed}, "
@@ -135,7 +143,7 @@ def canaries(
     _suite()
     from ticketing_chaos.suite import prove_canary
 
-    out_dir = out or Path(tempfile.mkdtemp(prefix="ticketing-chaos-canaries-"))
+    out_dir = _out_dir(out, "ticketing-chaos-canaries-")
     unnoticed = []
     for canary in Canary:
         with stopped_like_ctrl_c():
@@ -208,7 +216,7 @@ def suite(
     _suite()
     from ticketing_chaos.suite import run_suite
 
-    out_dir = out or Path(tempfile.mkdtemp(prefix="ticketing-chaos-suite-"))
+    out_dir = _out_dir(out, "ticketing-chaos-suite-")
     with stopped_like_ctrl_c():
         passed = asyncio.run(run_suite(seed, examples, out_dir, console))
     if not passed:
