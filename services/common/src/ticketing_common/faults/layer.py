@@ -58,17 +58,19 @@ class FaultLayer:
                 continue
             self._seen[rule.id, key] += 1
             rng = rule.draw(self.plan.seed, key, self._seen[rule.id, key])
-            if rng.random() < rule.probability:
+            if rng.random() < rule.probability and self._under_limit(rule):
                 low, high = rule.seconds
                 return Injection(rule, rng.uniform(low, high), rng.getrandbits(32))
         return None
+
+    def _under_limit(self, rule: FaultRule) -> bool:
+        """A capped rule counts what every process of the run injected so far (on disk)."""
+        return rule.limit is None or self.log.fired_everywhere(rule.id) < rule.limit
 
     def _applies(
         self, rule: FaultRule, stage: Stage, subject: str, consumer: str | None, ack_wait: float
     ) -> bool:
         if rule.kind.stage is not stage:
-            return False
-        if rule.limit is not None and self.log.fired[rule.id] >= rule.limit:
             return False
         if rule.consumers is not None and consumer not in rule.consumers:
             return False
