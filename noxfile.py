@@ -1,4 +1,4 @@
-"""Developer sessions: the test suite, lint, benchmarks and fuzzing."""
+"""Developer sessions: the test suite, the contract checks, lint, benchmarks and fuzzing."""
 
 from __future__ import annotations
 
@@ -9,13 +9,12 @@ import nox
 nox.options.default_venv_backend = "none"
 nox.options.sessions = ["tests"]
 
-SOURCES = ["services", "harness", "chaos", "contracts", "benchmarks", "fuzz", "noxfile.py"]
+SOURCES = ["services", "harness", "chaos", "benchmarks", "fuzz", "noxfile.py"]
 # One mypy run per package: every package has its own `tests/conftest.py`.
 PACKAGES = [
     *sorted(str(p.parent) for p in Path(".").glob("services/*/pyproject.toml")),
     "harness",
     "chaos",
-    "contracts",
     "benchmarks",
     "fuzz",
 ]
@@ -25,6 +24,14 @@ PACKAGES = [
 def tests(session: nox.Session) -> None:
     """The default suite on real servers, in parallel."""
     session.run("pytest", "-n", "auto", "--dist", "loadgroup", *session.posargs)
+
+
+@nox.session
+def contracts(session: nox.Session) -> None:
+    """The contract toolkit's checks and every contract test (they also run in `tests`)."""
+    session.run("ticketing", "contracts", "check")
+    session.run("ticketing", "contracts", "docs", "--check")
+    session.run("pytest", "-m", "contract", "-n", "auto", "--dist", "loadgroup", *session.posargs)
 
 
 @nox.session

@@ -56,7 +56,7 @@ class Pipeline:
             user_id=uuid.uuid4(),
         )
         async with self.pool.acquire() as conn, conn.transaction():
-            await enqueue(conn, event, producer="bench")
+            await enqueue(conn, event, service="tickets")
             # Before the commit: the handler may run before this coroutine resumes after it.
             self.committed[event.id] = time.perf_counter()
 

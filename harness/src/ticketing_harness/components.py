@@ -33,7 +33,7 @@ class Service:
 
 
 SERVICES: tuple[Service, ...] = (
-    Service("auth", frozenset({Server.POSTGRES})),
+    Service("auth", frozenset({Server.POSTGRES, Server.NATS})),
     Service("tickets", frozenset({Server.POSTGRES, Server.NATS})),
     Service("orders", frozenset({Server.POSTGRES, Server.NATS})),
     Service("expiration", frozenset({Server.NATS, Server.REDIS})),

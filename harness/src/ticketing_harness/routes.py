@@ -1,7 +1,7 @@
 """The route table: which service answers which path.
 
-Today it feeds the local nginx gateway (`ticketing_harness.local.gateway`); a cluster
-Ingress may be generated from it later.
+It feeds the local nginx gateway (`ticketing_harness.local.gateway`) and the clusters'
+Ingress and HTTPRoute (`ticketing_harness.clusters.generate`).
 """
 
 from __future__ import annotations

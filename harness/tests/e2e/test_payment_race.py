@@ -1,5 +1,6 @@
 """Pay and cancel released together, many times: each order ends paid and complete, or
-cancelled with every charge refunded; never charged and cancelled, never complete and refunded.
+cancelled with every charge refunded (which its buyer sees on the order); never charged and
+cancelled, never complete and refunded.
 
 The cancel of each race leaves a little later than the last one's, from together to 1.5 s
 after the payment, so that the races cover both winners and every interleaving between.
@@ -64,13 +65,18 @@ async def _race(
     assert cancel.status_code in (204, 400), cancel.text
 
     async def settled() -> str | None:
-        status = (await buyer.get(f"/api/orders/{order['id']}")).json()["status"]
+        shown = (await buyer.get(f"/api/orders/{order['id']}")).json()
         charges = await ledger.charges_for(UUID(order["id"]))
         refunds = [r for c in charges for r in await ledger.refunds_of(c.id)]
-        if status == "complete" and len(charges) == 1 and not refunds:
+        if shown["status"] == "complete" and len(charges) == 1 and not refunds:
             return "paid and complete"
-        if status == "cancelled" and len(refunds) == len(charges):
-            return "refunded and cancelled" if charges else "cancelled before any charge"
+        if shown["status"] == "cancelled" and len(refunds) == len(charges) == 0:
+            return "cancelled before any charge"
+        # The buyer is told of the refund on the order itself.
+        if shown["status"] == "cancelled" and len(refunds) == len(charges) and shown["refunded"]:
+            page = await buyer.get(f"/orders/{order['id']}")
+            assert '<span class="status status-refunded">refunded</span>' in page.text
+            return "refunded and cancelled"
         return None
 
     end = await eventually(settled, timeout=30, message=f"order {order['id']} never settled")

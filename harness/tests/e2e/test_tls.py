@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from ticketing_harness.testing.forms import submit
 from ticketing_harness.testing.stacks import RunningStack, start_stack, stop_stack, unique
 
 # A whole stack starts within the test: allow it the time.
@@ -21,17 +22,21 @@ def tls_stack() -> Iterator[RunningStack]:
     stop_stack(running)
 
 
-def test_https_with_the_local_ca_signs_in_with_a_secure_cookie(tls_stack: RunningStack) -> None:
+async def test_https_with_the_local_ca_signs_in_with_a_secure_cookie(
+    tls_stack: RunningStack,
+) -> None:
     assert tls_stack.url.startswith("https://")
     trust = ssl.create_default_context(cafile=str(tls_stack.state_dir / "certs" / "ca.pem"))
-    with httpx.Client(base_url=tls_stack.url, verify=trust, timeout=10) as browser:
+    async with httpx.AsyncClient(base_url=tls_stack.url, verify=trust, timeout=10) as browser:
         email = f"{unique('tls')}@example.com"
-        signed_up = browser.post("/auth/signup", data={"email": email, "password": "pw1234"})
+        signed_up = await submit(browser, "/auth/signup", email=email, password="pw1234")
         assert signed_up.status_code == 303
         cookie = signed_up.headers["set-cookie"].lower()
         assert "secure" in cookie
         assert "httponly" in cookie
-        home = browser.get("/")
+        home = await browser.get("/")
     assert f"Signed in as {email}" in home.text
-    with pytest.raises(httpx.ConnectError):
-        httpx.get(tls_stack.url, timeout=10)
+    assert home.headers["strict-transport-security"].startswith("max-age=")
+    async with httpx.AsyncClient(timeout=10) as plain:
+        with pytest.raises(httpx.ConnectError):
+            await plain.get(tls_stack.url)

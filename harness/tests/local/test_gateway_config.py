@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import resource
 from pathlib import Path
 
 import pytest
 
-from ticketing_harness.local.gateway import GatewayConfig, Tls, render_nginx_config
+from ticketing_harness.local.gateway import (
+    GatewayConfig,
+    GatewayLimits,
+    Tls,
+    connections_for,
+    gateway_errors,
+    open_file_limit,
+    render_nginx_config,
+)
 from ticketing_harness.routes import ROUTES, Route
 
 PORTS = {"auth": 7001, "tickets": 7002, "orders": 7003, "payments": 7004, "client": 7005}
@@ -75,3 +86,49 @@ def test_all_state_paths_are_quoted_and_stay_under_the_state_dir(tmp_path: Path)
     paths = re.findall(r'(?:pid|_path|_log) "([^"]+)"', text)
     assert len(paths) == 8
     assert all(path.startswith(str(state)) for path in paths)
+
+
+def test_limits_and_timeouts_are_written_from_their_named_values(tmp_path: Path) -> None:
+    limits = GatewayLimits(
+        worker_connections=2048,
+        connections_per_client=7,
+        header_timeout_seconds=3,
+        upstream_read_timeout_seconds=42,
+        max_body_kib=64,
+    )
+    text = render_nginx_config(_config(tmp_path, limits=limits))
+    assert "worker_connections 2048;" in text
+    assert f"worker_rlimit_nofile {open_file_limit(2048)};" in text
+    assert "limit_conn per_client 7;" in text
+    assert "client_header_timeout 3s;" in text
+    assert "proxy_read_timeout 42s;" in text
+    assert text.count("keepalive_timeout 4s;") == len(PORTS)
+    assert "client_max_body_size 64k;" in text
+    assert "server_tokens off;" in text
+
+
+def test_worker_connections_stay_within_the_descriptors_nginx_can_have() -> None:
+    files = open_file_limit(8192)
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if os.geteuid() != 0 and hard != resource.RLIM_INFINITY:
+        assert files <= hard
+    assert 2 * connections_for(files) <= files
+
+
+def test_every_error_nginx_makes_has_a_json_body_for_the_api(tmp_path: Path) -> None:
+    text = render_nginx_config(_config(tmp_path))
+    for status, error in gateway_errors(GatewayLimits()).items():
+        assert f"error_page {status} @error_{status};" in text
+        location = rf"location @error_{status} \{{.*?return {error.status} '([^']*)';"
+        body = re.search(location, text, re.S)
+        assert body is not None
+        assert json.loads(body.group(1)) == {"errors": [{"message": error.message}]}
+
+
+def test_only_the_internal_port_takes_the_visitor_address_from_its_caller(tmp_path: Path) -> None:
+    text = render_nginx_config(_config(tmp_path, internal_port=9090))
+    public, internal = text.split("    server {")[1:]
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in public
+    assert "limit_conn per_client" in public
+    assert "proxy_set_header X-Forwarded-For $visitor;" in internal
+    assert "limit_conn" not in internal

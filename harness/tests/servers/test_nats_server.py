@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import nats
+import pytest
 
 from ticketing_harness.servers import NatsServer
 
@@ -25,6 +27,17 @@ async def _read(url: str, sequence: int) -> bytes | None:
         return (await connection.jetstream().get_msg("ORDERS", sequence)).data
     finally:
         await connection.close()
+
+
+@pytest.mark.parametrize("credentials", ["", ', "user": "ticketing", "pass": "guess"'])
+def test_a_client_without_the_password_is_refused(
+    nats_server: NatsServer, credentials: str
+) -> None:
+    with socket.create_connection(("127.0.0.1", nats_server.port), timeout=2) as sock:
+        stream = sock.makefile("rb")
+        assert b'"auth_required":true' in stream.readline()
+        sock.sendall(f'CONNECT {{"verbose": false{credentials}}}\r\nPING\r\n'.encode())
+        assert stream.readline().startswith(b"-ERR 'Authorization Violation'")
 
 
 async def test_jetstream_stores_a_published_message(nats_url: str) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+from pathlib import Path
+
 import pytest
 
 from ticketing_harness.servers import RedisServer, ServerError
@@ -11,6 +14,14 @@ def test_redis_url_points_at_an_empty_server(redis_server: RedisServer, redis_ur
     assert redis_url == redis_server.url
     assert redis_server.execute("PING") == "PONG"
     assert redis_server.execute("DBSIZE") == 0
+
+
+def test_a_client_without_the_password_is_refused(redis_server: RedisServer) -> None:
+    with socket.create_connection(("127.0.0.1", redis_server.port), timeout=2) as sock:
+        sock.sendall(b"*1\r\n$4\r\nPING\r\n")
+        assert sock.recv(100).startswith(b"-NOAUTH")
+    assert redis_server.url.startswith(f"redis://:{redis_server.password}@")
+    assert "requirepass" not in " ".join(redis_server.argv(Path("redis-server")))
 
 
 def test_error_reply_raises(redis_server: RedisServer) -> None:

@@ -27,7 +27,7 @@ def order_created(expires_in: timedelta) -> OrderCreated:
 
 async def announce(bus: Bus, order: OrderCreated) -> int:
     """The orders service publishes the order (a new envelope each call); returns its sequence."""
-    return (await bus.publish(Envelope.wrap(order, "orders"))).seq
+    return (await bus.publish(Envelope.wrap(order))).seq
 
 
 async def acked(bus: Bus, seq: int) -> bool:

@@ -80,7 +80,7 @@ async def order_status(db: Connection, order_id: UUID) -> str | None:
 async def paid(bus: Bus, db: Connection, order_id: UUID) -> None:
     """The payments service reports a charge for the order, which becomes complete."""
     payment = PaymentCreated(id=uuid.uuid4(), order_id=order_id, stripe_id="pi_test")
-    await publish(bus, payment, producer="payments")
+    await publish(bus, payment)
 
     async def complete() -> bool:
         return await order_status(db, order_id) == "complete"

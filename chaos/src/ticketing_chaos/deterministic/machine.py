@@ -27,7 +27,6 @@ from hypothesis.stateful import (
     rule,
 )
 
-from expiration.jobs import PRODUCER as EXPIRATION
 from expiration.jobs import expiry_event_id
 from orders import handlers as orders
 from payments import handlers as payments
@@ -38,6 +37,7 @@ from ticketing_chaos.deterministic.world import SERVICES, World
 from ticketing_common.envelope import Envelope
 from ticketing_common.errors import AppError
 from ticketing_common.events import ExpirationComplete, OrderCreated
+from ticketing_common.idempotency import Answer
 from ticketing_common.listeners import Listener
 from ticketing_common.outbox import OutboxRelay
 from tickets import handlers as tickets
@@ -111,19 +111,21 @@ class Marketplace(RuleBasedStateMachine):
     @rule(target=orders, ticket=tickets, buyer=st.integers(0, USERS - 1))
     def place_order(self, ticket: uuid.UUID, buyer: int) -> Any:
         # The window ends when an `expire` step says so, not by the clock.
-        order = self._request(
+        answer = self._request(
             "orders",
             orders.place_order(
                 self.world.databases["orders"],
                 user_id=self.users[buyer],
                 ticket_id=ticket,
                 window=timedelta(minutes=15),
+                request=None,
+                answer=lambda placed: Answer(201, placed.id),
             ),
         )
-        if order is None:
+        if answer is None:
             return multiple()
-        self.buyers[order.id] = self.users[buyer]
-        return order.id
+        self.buyers[answer.body] = self.users[buyer]
+        return answer.body
 
     @rule(order=orders)
     def cancel_order(self, order: uuid.UUID) -> None:
@@ -136,7 +138,12 @@ class Marketplace(RuleBasedStateMachine):
         self._request(
             "payments",
             payments.pay(
-                db, self.world.gateway, user_id=buyer, order_id=order, token="pm_card_visa"
+                db,
+                self.world.gateway,
+                user_id=buyer,
+                order_id=order,
+                token="pm_card_visa",
+                request=None,
             ),
         )
 
@@ -235,7 +242,7 @@ class Marketplace(RuleBasedStateMachine):
     def _expire(self, order: uuid.UUID) -> None:
         self.expired.add(order)
         envelope = Envelope.wrap(
-            ExpirationComplete(order_id=order), EXPIRATION, event_id=expiry_event_id(order)
+            ExpirationComplete(order_id=order), event_id=expiry_event_id(order)
         )
         self.bus.append(self.bus.catalog.subject_for(envelope.type), envelope.to_bytes())
 

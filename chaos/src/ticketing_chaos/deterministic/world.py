@@ -15,7 +15,7 @@ import asyncpg
 from orders import bootstrap as orders_service
 from orders.listeners import listeners as orders_listeners
 from payments import bootstrap as payments_service
-from payments.listeners import payment_listeners
+from payments.listeners import listeners as payments_listeners
 from ticketing_chaos.canaries import disable_in_orders_database
 from ticketing_chaos.deterministic.stripe import LedgerGateway
 from ticketing_common.config import load_settings
@@ -60,7 +60,7 @@ class World:
         return [
             *tickets_listeners(self.databases["tickets"], tickets_settings),
             *orders_listeners(self.databases["orders"]),
-            *payment_listeners(self.databases["payments"], self.gateway),
+            *payments_listeners(self.databases["payments"], self.gateway),
         ]
 
     async def unsent(self, service: str) -> bool:

@@ -43,7 +43,7 @@ class Backlog:
 
 async def last_expiry(connections: StackConnections) -> float:
     """When the last order's window ends (epoch seconds); 0 without orders."""
-    conn = await asyncpg.connect(connections.databases["orders"])
+    conn = await asyncpg.connect(connections.database_url("orders"))
     try:
         latest = await conn.fetchval("SELECT extract(epoch FROM max(expires_at)) FROM orders")
     finally:
@@ -67,7 +67,7 @@ async def drain(connections: StackConnections, timeout: float) -> Backlog:
 async def measure(connections: StackConnections) -> Backlog:
     unsent = {}
     for name in _OUTBOXES:
-        conn = await asyncpg.connect(connections.databases[name])
+        conn = await asyncpg.connect(connections.database_url(name))
         try:
             unsent[name] = int(
                 await conn.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL")

@@ -16,10 +16,10 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from ticketing_chaos.live.stack import AUDITED
-from ticketing_common.bus import DEAD_LETTER_STREAM
 from ticketing_common.contracts import load_catalog
 from ticketing_common.errors import ContractViolation
 from ticketing_common.faults.record import InjectedFault
+from ticketing_common.jetstream import DEAD_LETTER_STREAM
 from ticketing_harness.local.connections import StackConnections
 
 _FETCH = 500
@@ -125,7 +125,7 @@ class Snapshot:
 async def take_snapshot(connections: StackConnections, faults: list[InjectedFault]) -> Snapshot:
     """Read every source the checks need."""
     databases = {
-        name: await _service_data(connections.databases[name], tables)
+        name: await _service_data(connections.database_url(name), tables)
         for name, tables in AUDITED.items()
     }
     nc = await nats.connect(connections.nats_url)

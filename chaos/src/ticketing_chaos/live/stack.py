@@ -80,7 +80,7 @@ class ChaosStack:
         try:
             await self.startup.run()
             await self._audit()
-            await disable_in_orders_database(self.connections.databases["orders"], self.canaries)
+            await disable_in_orders_database(self.connections.database_url("orders"), self.canaries)
         except BaseException:
             await self.stop()
             raise
@@ -111,7 +111,7 @@ class ChaosStack:
 
     @property
     def connections(self) -> StackConnections:
-        return stack_connections(self.running.servers)
+        return stack_connections(self.layout)
 
     def processes(self) -> dict[str, ProcessRecord]:
         """Each component's process now."""
@@ -126,7 +126,7 @@ class ChaosStack:
     async def _audit(self) -> None:
         """Record every insert and update of the audited tables, with the time it happened."""
         for database, tables in AUDITED.items():
-            conn = await asyncpg.connect(self.connections.databases[database])
+            conn = await asyncpg.connect(self.connections.database_url(database))
             try:
                 await conn.execute(_AUDIT)
                 for table in tables:

@@ -1,7 +1,10 @@
 """The `ticketing` command line.
 
 One module per command group, each with a `register(app)` that adds its commands:
-`stack` (up, down, status, logs), `setup` (certs, doctor, hosts) and `chaos`. A new group
+`stack` (up, down, status, logs), `setup` (certs, doctor, hosts), `cluster` (dev clusters
+on kind, GKE, EKS), `contracts` (check, diff, release, docs, coverage), `events` (tail,
+consumers, dlq, replay), `load` (drop, browse, steady, verdict, locustfile) and `chaos` (run,
+scenarios, canaries, explore, suite). A new group
 adds its module here and one `register` line below; `output` is what they share.
 """
 
@@ -9,7 +12,7 @@ from __future__ import annotations
 
 import typer
 
-from ticketing_harness.cli import chaos, setup, stack
+from ticketing_harness.cli import chaos, cluster, contracts, events, load, setup, stack
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -20,4 +23,8 @@ app = typer.Typer(
 
 stack.register(app)
 setup.register(app)
+cluster.register(app)
+contracts.register(app)
+events.register(app)
+load.register(app)
 chaos.register(app)

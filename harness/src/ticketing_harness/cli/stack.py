@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import fcntl
 import functools
-import os
 import signal
 import time
 from collections.abc import Iterator
@@ -32,6 +31,7 @@ from ticketing_harness.local.processes import log_tail
 from ticketing_harness.local.state import StackState
 from ticketing_harness.local.status import status_json, status_table
 from ticketing_harness.setup.certs import ensure_certificates, trust_instructions
+from ticketing_harness.stripe_key import stripe_key_from_environment
 
 
 def register(app: typer.Typer) -> None:
@@ -55,7 +55,7 @@ def up(
     """Start the whole system as local processes behind an nginx gateway."""
     started_at = time.monotonic()
     layout = layout_for(state_dir)
-    stripe_key = _stripe_key()
+    stripe_key = stripe_key_from_environment()
     with _start_lock(layout):
         refuse_second_stack(layout)
         # Started before anything else: importing the services' code is the longest step.
@@ -134,14 +134,6 @@ def _start_lock(layout: Layout) -> Iterator[None]:
                 f"another `ticketing up` is running with state in {layout.root}"
             ) from None
         yield
-
-
-def _stripe_key() -> str | None:
-    """A Stripe test key from the environment replaces localstripe; live keys are refused."""
-    key = os.environ.get("STRIPE_SECRET_KEY") or None
-    if key is not None and not key.startswith(("sk_test_", "rk_test_")):
-        raise HarnessError("STRIPE_SECRET_KEY must be a test-mode key (sk_test_...)")
-    return key
 
 
 @reports_errors

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import grp
+import json
 import os
 import pwd
+import resource
 import subprocess
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
@@ -21,6 +23,71 @@ SERVER_NAMES = ("ticketing.dev", "localhost", "127.0.0.1")
 _TEMP_DIRS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
 _NGINX_DIRS = ("/usr/sbin", "/usr/local/sbin", "/opt/homebrew/bin", "/usr/local/bin")
 
+# The web client's pages: their own styles and one script (the countdown), forms to themselves.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+# Methods the gateway passes to a service; a 405 nginx answers itself (TRACE) names them.
+FORWARDED_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
+# Descriptors nginx needs beyond two per connection: listeners, logs, upstream keepalives.
+_SPARE_FILES = 128
+
+
+@dataclass(frozen=True)
+class GatewayLimits:
+    """What one client may hold and how long the gateway waits for anyone, as named values.
+
+    A client that sends its headers slowly holds a connection for `header_timeout_seconds`
+    at most; there are `worker_connections` of them. Once its headers are read, a request
+    counts against its address's `connections_per_client` until answered.
+    """
+
+    worker_connections: int = 8192
+    connections_per_client: int = 100
+    header_timeout_seconds: int = 10
+    body_timeout_seconds: int = 10
+    send_timeout_seconds: int = 10
+    keepalive_timeout_seconds: int = 15
+    upstream_connect_timeout_seconds: int = 5
+    # Below uvicorn's 5 s keep-alive: nginx must drop an idle connection before the service
+    # does, or a request sent on it as the service closes it fails (a POST is not retried).
+    upstream_keepalive_seconds: int = 4
+    # Above a payment's longest Stripe call (payments.stripe_gateway.MAX_CALL_SECONDS).
+    upstream_read_timeout_seconds: int = 90
+    max_body_kib: int = 1024
+
+
+@dataclass(frozen=True)
+class GatewayError:
+    """An error nginx answers itself: its status, and its JSON error body under /api/."""
+
+    status: int
+    message: str
+    retry_after: int | None = None
+    allow: str | None = None
+
+    @property
+    def body(self) -> str:
+        return json.dumps({"errors": [{"message": self.message}]})
+
+
+def gateway_errors(limits: GatewayLimits) -> dict[int, GatewayError]:
+    """The errors nginx makes, by the status it knows them by (494: headers too large)."""
+    return {
+        400: GatewayError(400, "Bad request"),
+        405: GatewayError(405, "Method not allowed", allow=FORWARDED_METHODS),
+        408: GatewayError(408, "The request took too long to arrive"),
+        413: GatewayError(413, f"Request body too large (at most {limits.max_body_kib} KiB)"),
+        414: GatewayError(414, "Request URI too long"),
+        429: GatewayError(429, "Too many requests at once from this address", retry_after=1),
+        494: GatewayError(400, "Request headers too large"),
+        500: GatewayError(500, "Something went wrong"),
+        502: GatewayError(502, "The service is unavailable right now", retry_after=2),
+        503: GatewayError(503, "The service is unavailable right now", retry_after=2),
+        504: GatewayError(504, "The service did not answer in time", retry_after=2),
+    }
+
 
 @dataclass(frozen=True)
 class Tls:
@@ -32,10 +99,11 @@ class Tls:
 
 @dataclass(frozen=True)
 class Listener:
-    """One port the gateway listens on."""
+    """One port the gateway listens on; the internal one serves the web client's API calls."""
 
     port: int
     tls: bool
+    internal: bool = False
 
 
 @dataclass(frozen=True)
@@ -49,14 +117,15 @@ class GatewayConfig:
     tls: Tls | None = None
     internal_port: int | None = None
     host: str = "127.0.0.1"
+    limits: GatewayLimits = field(default_factory=GatewayLimits)
 
     @property
     def listeners(self) -> tuple[Listener, ...]:
-        """The public port, plus a plain-http one for server-side calls when it serves https."""
+        """The public port, plus a plain-http one for server-side calls, if any."""
         public = Listener(self.port, tls=self.tls is not None)
         if self.internal_port is None:
             return (public,)
-        return (public, Listener(self.internal_port, tls=False))
+        return (public, Listener(self.internal_port, tls=False, internal=True))
 
     @property
     def url(self) -> str:
@@ -81,8 +150,14 @@ def render_nginx_config(config: GatewayConfig, routes: tuple[Route, ...] = ROUTE
     if missing:
         raise ValueError(f"no port for routed services: {', '.join(missing)}")
     template = _environment().get_template("nginx.conf.j2")
+    open_files = open_file_limit(config.limits.worker_connections)
     return template.render(
         worker_user=_worker_user(),
+        open_files=open_files,
+        worker_connections=min(config.limits.worker_connections, connections_for(open_files)),
+        limits=config.limits,
+        errors=gateway_errors(config.limits),
+        content_security_policy=CONTENT_SECURITY_POLICY,
         prefix=config.prefix,
         log_dir=config.log_dir,
         upstreams={name: config.upstreams[name] for name in routed_services(routes)},
@@ -92,6 +167,23 @@ def render_nginx_config(config: GatewayConfig, routes: tuple[Route, ...] = ROUTE
         tls=config.tls,
         routes=routes,
     )
+
+
+def open_file_limit(worker_connections: int) -> int:
+    """Descriptors for `worker_connections` proxied connections, within what nginx may get.
+
+    As root nginx raises its own limit; otherwise it cannot pass the hard limit it inherits.
+    """
+    wanted = 2 * worker_connections + _SPARE_FILES
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    if os.geteuid() == 0 or hard == resource.RLIM_INFINITY:
+        return wanted
+    return min(wanted, hard)
+
+
+def connections_for(open_files: int) -> int:
+    """How many connections `open_files` descriptors carry (two for each proxied request)."""
+    return max((open_files - _SPARE_FILES) // 2, 64)
 
 
 def nginx_binary() -> Path:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import secrets
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from ticketing_harness.components import SERVICE_NAMES, Server
+from ticketing_harness.credentials import secret_in
 from ticketing_harness.errors import HarnessError
 
 STATE_DIR_VARIABLE = "TICKETING_STATE_DIR"
@@ -63,11 +63,11 @@ class Layout:
 
     def jwt_key(self) -> str:
         """The signing key of this stack's sessions, made once so sign-ins survive a restart."""
-        path = self.root / "jwt-key"
-        if not path.exists():
-            path.touch(mode=0o600)
-            path.write_text(secrets.token_urlsafe(32))
-        return path.read_text().strip()
+        return secret_in(self.root / "jwt-key")
+
+    def csrf_key(self) -> str:
+        """The key of the web client's CSRF tokens, made once so open forms survive a restart."""
+        return secret_in(self.root / "csrf-key")
 
 
 def ensure_reachable(root: Path) -> Path:

@@ -239,7 +239,7 @@ class Startup:
 
 
 async def _ensure_databases(server: PostgresServer, names: tuple[str, ...]) -> None:
-    """Create each service's database unless it exists (data survives `down`/`up`)."""
+    """Give each service a role and a database it owns, unless they exist (data survives `up`)."""
     connection = await asyncpg.connect(server.dsn())
     try:
         existing = {
@@ -248,8 +248,9 @@ async def _ensure_databases(server: PostgresServer, names: tuple[str, ...]) -> N
     finally:
         await connection.close()
     for name in names:
+        await server.create_role(name)
         if name not in existing:
-            await server.create_database(name)
+            await server.create_database(name, owner=name)
 
 
 async def _is_ok(client: httpx.AsyncClient, url: str) -> bool:

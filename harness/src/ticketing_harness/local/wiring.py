@@ -87,7 +87,7 @@ def gateway_config(options: UpOptions, ports: Mapping[str, int]) -> GatewayConfi
         prefix=layout.gateway_dir,
         log_dir=layout.log_dir,
         tls=tls,
-        internal_port=free_port() if tls else None,
+        internal_port=free_port(),
     )
 
 
@@ -108,7 +108,7 @@ def service_env(
     }
     postgres = servers[Server.POSTGRES]
     if service.database is not None and isinstance(postgres, PostgresServer):
-        env["DATABASE_URL"] = postgres.dsn(service.database)
+        env["DATABASE_URL"] = postgres.dsn(service.database, role=service.database)
     nats = servers[Server.NATS]
     if Server.NATS in service.needs and isinstance(nats, NatsServer):
         env["NATS_URL"] = nats.url
@@ -117,6 +117,8 @@ def service_env(
         env["REDIS_URL"] = redis.url
     if Server.STRIPE in service.needs:
         env.update(_stripe_env(options, servers.get(Server.STRIPE)))
+    if service.name == "client":
+        env["CSRF_KEY"] = options.layout.csrf_key()
     if options.fault_plan is not None:
         env[FAULT_PLAN_VARIABLE] = str(options.fault_plan)
     return env

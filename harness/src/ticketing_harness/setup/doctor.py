@@ -1,9 +1,9 @@
-"""`ticketing doctor`: check this machine can run the stack, and say how to fix what is missing."""
+"""`ticketing doctor`: check this machine can run the stack, and say how to fix what is missing.
+
+The dev-cluster checks and known traps are notes (`setup.cluster_doctor`): `up` needs none.
+"""
 
 from __future__ import annotations
-
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from ticketing_harness.binaries import find_binary, install_hint
 from ticketing_harness.errors import HarnessError
@@ -13,23 +13,15 @@ from ticketing_harness.ports import ensure_free
 from ticketing_harness.servers import NatsServer, PostgresServer, RedisServer, StripeServer
 from ticketing_harness.setup import hosts
 from ticketing_harness.setup.certs import CertificateFiles
-
-
-@dataclass(frozen=True)
-class Check:
-    """One finding: whether `up` needs it, whether it holds, and what to do if not."""
-
-    name: str
-    required: bool
-    ok: bool
-    detail: str
+from ticketing_harness.setup.checks import Check, checked
+from ticketing_harness.setup.cluster_doctor import cluster_checks
 
 
 def run_checks(layout: Layout, port: int) -> list[Check]:
     """Every check, required ones first."""
     scratch = layout.root / "doctor"
     return [
-        _check("nginx", True, lambda: str(nginx_binary())),
+        checked("nginx", True, lambda: str(nginx_binary())),
         *[
             _server_check(server)
             for server in (
@@ -39,19 +31,13 @@ def run_checks(layout: Layout, port: int) -> list[Check]:
                 StripeServer(scratch),
             )
         ],
-        _check("state directory", True, lambda: str(ensure_reachable(layout.root))),
-        _check(f"port {port}", True, lambda: _port_free(port)),
-        _check("chromium (browser tests)", False, _chromium),
-        _check("ticketing.dev in /etc/hosts", False, _hosts_entry),
-        _check("certificates (up --tls)", False, lambda: _certificates(layout)),
+        checked("state directory", True, lambda: str(ensure_reachable(layout.root))),
+        checked(f"port {port}", True, lambda: _port_free(port)),
+        checked("chromium (browser tests)", False, _chromium),
+        checked("ticketing.dev in /etc/hosts", False, _hosts_entry),
+        checked("certificates (up --tls)", False, lambda: _certificates(layout)),
+        *cluster_checks(layout),
     ]
-
-
-def _check(name: str, required: bool, probe: Callable[[], str]) -> Check:
-    try:
-        return Check(name, required, True, probe())
-    except HarnessError as error:
-        return Check(name, required, False, str(error))
 
 
 def _server_check(server: PostgresServer | NatsServer | RedisServer | StripeServer) -> Check:

@@ -7,16 +7,14 @@ import json
 from nats.js.api import ConsumerInfo
 
 from ticketing_common.bus import Bus
-from ticketing_common.contracts import validate_envelope
 from ticketing_common.envelope import Envelope
 from ticketing_common.events import EventData
 from ticketing_harness.waiting import eventually
 
 
-async def publish(bus: Bus, event: EventData, producer: str | None = None) -> int:
-    """Publish as its producer (by default the catalog's) would; returns the stream sequence."""
-    producer = producer or bus.catalog.events[event.event_type].publisher
-    return (await bus.publish(Envelope.wrap(event, producer))).seq
+async def publish(bus: Bus, event: EventData) -> int:
+    """Publish as its producer (the catalog's) would; returns the stream sequence."""
+    return (await bus.publish(Envelope.wrap(event, catalog=bus.catalog))).seq
 
 
 async def published(bus: Bus, event_type: str) -> list[Envelope]:
@@ -32,8 +30,8 @@ async def published(bus: Bus, event_type: str) -> list[Envelope]:
     finally:
         await sub.unsubscribe()
     for msg in msgs:
-        validate_envelope(json.loads(msg.data))
-    return [Envelope.from_bytes(msg.data) for msg in msgs]
+        bus.catalog.validate_envelope(json.loads(msg.data))
+    return [Envelope.from_bytes(msg.data, bus.catalog) for msg in msgs]
 
 
 async def wait_published(bus: Bus, event_type: str, count: int) -> list[Envelope]:

@@ -26,7 +26,12 @@ import pytest_asyncio
 
 from ticketing_common.bus import Bus
 from ticketing_harness.servers import NatsServer, PostgresServer, RedisServer, StripeServer
-from ticketing_harness.testing.stacks import RunningStack, start_stack, stop_stack
+from ticketing_harness.testing.stacks import (
+    RunningStack,
+    invalid_recorded_events,
+    start_stack,
+    stop_stack,
+)
 
 
 class DatabaseFactory(Protocol):
@@ -86,10 +91,16 @@ def stripe_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StripeSe
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[RunningStack]:
-    """The whole system, started by the real CLI in a state directory of its own."""
-    running = start_stack()
+    """The whole system, started by the real CLI in a state directory of its own.
+
+    It records every message its services publish and consume; once stopped, each one
+    published must have been valid under its contract, or the session fails here.
+    """
+    running = start_stack(record_events=True)
     yield running
+    invalid = invalid_recorded_events(running.recorded_events)
     stop_stack(running)
+    assert not invalid, "published events broke their contracts:\n" + "\n".join(invalid)
 
 
 @pytest_asyncio.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,11 @@ from typing import Any
 import httpx
 import psutil
 
+from ticketing_common.contracts import load_catalog
+from ticketing_common.recording import read_records
+from ticketing_harness.contracts.coverage import measure
+from ticketing_harness.local.connections import StackConnections, stack_connections
+from ticketing_harness.local.layout import Layout
 from ticketing_harness.ports import free_port
 from ticketing_harness.waiting import eventually
 
@@ -43,6 +49,9 @@ def make_state_dir() -> Path:
     return path
 
 
+RECORDED_EVENTS = "recorded-events"
+
+
 @dataclass(frozen=True)
 class RunningStack:
     """A stack started by the real CLI: its gateway URL, state directory and `up` output."""
@@ -51,11 +60,20 @@ class RunningStack:
     state_dir: Path
     up_output: str
 
+    @property
+    def recorded_events(self) -> Path:
+        """Where its services record their messages, if started with `record_events`."""
+        return self.state_dir / RECORDED_EVENTS
+
     def ticketing(
-        self, *args: str, env: dict[str, str] | None = None
+        self, *args: str, env: dict[str, str] | None = None, timeout: float = 120
     ) -> subprocess.CompletedProcess[str]:
         """Run a `ticketing` command against this stack's state directory."""
-        return run_ticketing(*args, "--state-dir", str(self.state_dir), env=env)
+        return run_ticketing(*args, "--state-dir", str(self.state_dir), env=env, timeout=timeout)
+
+    def connections(self) -> StackConnections:
+        """Where the stack's servers listen, with their credentials."""
+        return stack_connections(Layout(self.state_dir))
 
     def port_of(self, component: str) -> int:
         """The port a component of the stack listens on, from the state file."""
@@ -70,11 +88,19 @@ class RunningStack:
         return [item["pid"] for item in components], [item["port"] for item in components]
 
 
-def start_stack(*options: str, env: dict[str, str] | None = None) -> RunningStack:
-    """`ticketing up --detach` on a free port in a new state directory; raise with its output."""
+def start_stack(
+    *options: str, env: dict[str, str] | None = None, record_events: bool = False
+) -> RunningStack:
+    """`ticketing up --detach` on a free port in a new state directory; raise with its output.
+
+    With `record_events`, the services record every message they publish and consume
+    (the bus's recording switch) in the stack's `recorded_events` directory.
+    """
     state_dir = make_state_dir()
     port = free_port()
     args = ("up", "--detach", "--port", str(port), "--state-dir", str(state_dir), *options)
+    if record_events:
+        env = {**(env or {}), "RECORD_EVENTS_DIR": str(state_dir / RECORDED_EVENTS)}
     result = run_ticketing(*args, env=env, timeout=180)
     if result.returncode != 0:
         shutil.rmtree(state_dir, ignore_errors=True)
@@ -89,6 +115,11 @@ def stop_stack(stack: RunningStack) -> None:
     if result.returncode != 0:
         raise AssertionError(f"ticketing down failed:\n{result.stdout}\n{result.stderr}")
     shutil.rmtree(stack.state_dir, ignore_errors=True)
+
+
+def invalid_recorded_events(recording: Path) -> list[str]:
+    """Every message recorded as published that breaks its contract, one line each."""
+    return measure(load_catalog(), read_records(recording)).invalid
 
 
 def processes_using(directory: Path) -> list[psutil.Process]:
@@ -120,10 +151,25 @@ async def created(client: httpx.AsyncClient, path: str, body: dict[str, Any]) ->
     return await eventually(attempt, timeout=15, message=f"POST {path} answered 201")
 
 
+def browser(url: str, **options: Any) -> httpx.AsyncClient:
+    """A client of the stack at `url` that connects from a loopback address of its own.
+
+    Like visitors on different machines, each counts alone against sign-in rationing, which
+    goes by client address. `options` go to `httpx.AsyncClient`.
+    """
+    transport = httpx.AsyncHTTPTransport(local_address=loopback_address())
+    return httpx.AsyncClient(base_url=url, timeout=10, transport=transport, **options)
+
+
+def loopback_address() -> str:
+    """A random address in 127.0.0.0/8 other than 127.0.0.1; Linux routes them all to lo."""
+    return f"127.{random.randint(1, 254)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
+
+
 @asynccontextmanager
 async def signed_up(url: str, password: str = "secret-pass") -> AsyncIterator[httpx.AsyncClient]:
     """A client holding the session cookie of a new user, as a browser would."""
-    async with httpx.AsyncClient(base_url=url, timeout=10) as client:
+    async with browser(url) as client:
         email = f"{unique('user')}@example.com"
         body = {"email": email, "password": password}
         response = await client.post("/api/users/signup", json=body)

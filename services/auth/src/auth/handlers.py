@@ -1,11 +1,15 @@
-"""Use cases of the auth service: sign up and sign in."""
+"""Use cases of the auth service: sign up, sign in and sign out."""
 
 from __future__ import annotations
+
+import nats.errors
 
 from auth import repository
 from auth.domain import User
 from auth.passwords import Passwords
-from ticketing_common.errors import BadRequest
+from ticketing_common.auth import UserClaims
+from ticketing_common.errors import BadRequest, ServiceBusy
+from ticketing_common.revocations import RevokedSessions
 from ticketing_common.unit_of_work import Database
 
 
@@ -31,3 +35,13 @@ async def sign_in(db: Database, passwords: Passwords, email: str, password: str)
         async with db.pool.acquire() as conn:
             await repository.replace_password_hash(conn, user.id, await passwords.hash(password))
     return user
+
+
+async def sign_out(revoked: RevokedSessions, session: UserClaims) -> None:
+    """End the session in every service; refused (503) while it cannot be recorded."""
+    try:
+        await revoked.revoke(session)
+    except nats.errors.Error as exc:
+        raise ServiceBusy(
+            "Could not sign out right now; try again in a moment", retry_after=1
+        ) from exc

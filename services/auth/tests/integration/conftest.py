@@ -19,15 +19,21 @@ JWT_KEY = "auth-tests-signing-key-of-at-least-32-characters"
 
 
 @pytest.fixture
-def settings(database_dsn: str) -> Settings:
+def settings(database_dsn: str, nats_url: str) -> Settings:
     # Cheap hashing keeps the suite fast; the production cost is checked by the unit tests.
+    # Rationing is generous here: its own tests set theirs.
     return load_settings(
         Settings,
         database_url=database_dsn,
+        nats_url=nats_url,
         jwt_key=JWT_KEY,
         environment="test",
         password_hash_memory_kib=1024,
         password_hash_time_cost=1,
+        signin_rate_per_address="1000/minute",
+        signin_rate_per_account="1000/minute",
+        signin_at_once_per_account=100,
+        password_hash_queue=100,
     )
 
 

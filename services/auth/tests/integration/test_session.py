@@ -1,10 +1,15 @@
-"""The session cookie: who is signed in, and signing out."""
+"""The session cookie: who is signed in, and signing out, which ends the session for good."""
 
 from __future__ import annotations
 
 import httpx
 
-from .conftest import sign_up
+from auth.app import create_app
+from auth.config import Settings
+from ticketing_harness.servers import NatsServer
+from ticketing_harness.testing.asgi import serve
+
+from .conftest import messages, sign_up
 
 
 async def test_responds_with_details_about_the_current_user(client: httpx.AsyncClient) -> None:
@@ -38,3 +43,26 @@ async def test_clears_the_cookie_after_signing_out(client: httpx.AsyncClient) ->
     assert cleared.startswith('session=""')
     assert "Max-Age=0" in cleared
     assert (await client.get("/api/users/currentuser")).json() == {"currentUser": None}
+
+
+async def test_a_signed_out_cookie_no_longer_signs_anyone_in(client: httpx.AsyncClient) -> None:
+    await sign_up(client)
+    old_cookie = {"cookie": f"session={client.cookies['session']}"}
+    await client.post("/api/users/signout", json={})
+    client.cookies.clear()
+    response = await client.get("/api/users/currentuser", headers=old_cookie)
+    assert response.json() == {"currentUser": None}
+
+
+async def test_sign_out_that_cannot_reach_the_bus_keeps_the_session_and_says_so(
+    settings: Settings, private_nats_server: NatsServer
+) -> None:
+    private = settings.model_copy(update={"nats_url": private_nats_server.url})
+    async with serve(create_app(private)) as client:
+        await sign_up(client)
+        private_nats_server.stop()
+        response = await client.post("/api/users/signout", json={})
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "1"
+    assert "set-cookie" not in response.headers
+    assert messages(response) == ["Could not sign out right now; try again in a moment"]

@@ -20,7 +20,21 @@ def test_email_is_trimmed_and_lower_cased(given: str, normalized: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "given", ["", "plain", "a@b", "a@", "@x.io", "John <a@x.io>", "a\x00@x.io", 42, None]
+    "given",
+    [
+        "",
+        "plain",
+        "a@b",
+        "a@",
+        "@x.io",
+        "John <a@x.io>",
+        "a\x00@x.io",
+        "a@-x.io",
+        "\u00a0a@x.io",
+        "a@x.io" + " " * 1024,
+        42,
+        None,
+    ],
 )
 def test_malformed_email_is_refused(given: object) -> None:
     with pytest.raises(InvalidCredential, match=r"^Email must be valid$"):
@@ -32,7 +46,9 @@ def test_new_password_of_4_to_20_characters_is_accepted_trimmed(given: str) -> N
     assert new_password(given) == given.strip()
 
 
-@pytest.mark.parametrize("given", ["", "abc", "  abc  ", "a" * 21, 1234, None])
+@pytest.mark.parametrize(
+    "given", ["", "abc", "  abc  ", "a" * 21, " a b ", "abcd" + " " * 1024, 1234, None]
+)
 def test_new_password_outside_4_to_20_characters_is_refused(given: object) -> None:
     with pytest.raises(InvalidCredential, match=r"^Password must be between 4 and 20 characters$"):
         new_password(given)
@@ -42,3 +58,11 @@ def test_new_password_outside_4_to_20_characters_is_refused(given: object) -> No
 def test_sign_in_needs_a_password(given: object) -> None:
     with pytest.raises(InvalidCredential, match=r"^You must supply a password$"):
         supplied_password(given)
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"), [("\u00a0abcd", "\u00a0abcd"), ("\tab cd\n", "ab cd"), ("a  b", "a  b")]
+)
+def test_only_ascii_spaces_are_trimmed_from_a_password(given: str, kept: str) -> None:
+    assert new_password(given) == kept
+    assert supplied_password(given) == kept

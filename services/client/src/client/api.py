@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http.cookiejar import Cookie, CookieJar, DefaultCookiePolicy
 from typing import Any
@@ -71,10 +72,20 @@ class Api:
     def __init__(self, http: httpx.AsyncClient) -> None:
         self.http = http
 
-    async def call(self, request: Request, method: str, path: str, json: Any = None) -> ApiResponse:
-        headers = {"accept": "application/json"}
+    async def call(
+        self,
+        request: Request,
+        method: str,
+        path: str,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> ApiResponse:
+        """Call an API as the visitor: their cookie, and their address for sign-in rationing."""
+        headers = {"accept": "application/json", **(headers or {})}
         if cookie := request.headers.get("cookie"):
             headers["cookie"] = cookie
+        if request.client is not None:
+            headers["x-forwarded-for"] = request.client.host
         try:
             response = await self.http.request(method, path, json=json, headers=headers)
         except httpx.TransportError:

@@ -9,6 +9,7 @@ from starlette.exceptions import HTTPException
 
 from client.bootstrap import bootstrap
 from client.config import ClientSettings
+from client.csrf import CsrfGuard, CsrfRefused, VisitorCookie
 from client.pages import router
 from client.rendering import PACKAGE_DIR, templates
 from ticketing_common import health
@@ -26,11 +27,20 @@ def create_app(settings: ClientSettings) -> FastAPI:
         redoc_url=None,
         openapi_url=None,
     )
+    app.state.csrf = CsrfGuard(settings.csrf_signing_key)
     app.include_router(health.router)
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(CsrfRefused, _csrf_refused)
+    app.add_middleware(VisitorCookie)
     return app
+
+
+async def _csrf_refused(request: Request, exc: Exception) -> Response:
+    """A form from elsewhere, or without this visitor's token: a 403 page that says what to do."""
+    context = {"current_user": None, "reason": str(exc)}
+    return templates.TemplateResponse(request, "forbidden.html", context, status_code=403)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

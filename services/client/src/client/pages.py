@@ -5,16 +5,21 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from client.api import Api, ApiResponse, FormErrors
 from client.bootstrap import Client
+from client.csrf import verify_csrf
 from client.deps import ClientDep
+from client.idempotency import idempotency_header
 from client.rendering import templates
+from ticketing_common.paging import MAX_OFFSET
 
-router = APIRouter()
+# Every POST is checked for its origin and its CSRF token (see client.csrf).
+router = APIRouter(dependencies=[Depends(verify_csrf)])
 FormText = Annotated[str, Form()]
+ORDERS_PER_PAGE = 20
 
 
 async def _page(
@@ -70,8 +75,13 @@ async def auth_form(request: Request, site: ClientDep, mode: str) -> Response:
 
 @router.post("/auth/signout")
 async def sign_out(request: Request, site: ClientDep) -> Response:
+    """End the session everywhere; if that cannot be done now, say so and stay signed in."""
     response = await site.api.call(request, "POST", "/api/users/signout", json={})
-    return _redirect("/", response)
+    if response.ok:
+        return _redirect("/", response)
+    return await _page(
+        request, site.api, "signout.html", _error_status(response), errors=response.errors()
+    )
 
 
 @router.post("/auth/{mode}", response_class=HTMLResponse)
@@ -166,9 +176,17 @@ async def _ticket_page(
 
 
 @router.post("/tickets/{ticket_id}/purchase", response_class=HTMLResponse)
-async def purchase(request: Request, site: ClientDep, ticket_id: str) -> Response:
-    """Reserve the ticket with a new order, then show the order with its countdown."""
-    response = await site.api.call(request, "POST", "/api/orders", json={"ticketId": ticket_id})
+async def purchase(
+    request: Request, site: ClientDep, ticket_id: str, idempotency_key: FormText = ""
+) -> Response:
+    """Reserve the ticket with a new order (once per form), then show it with its countdown."""
+    response = await site.api.call(
+        request,
+        "POST",
+        "/api/orders",
+        json={"ticketId": ticket_id},
+        headers=idempotency_header(idempotency_key),
+    )
     if response.status == 401:
         return _signin_redirect(request)
     if response.ok:
@@ -178,13 +196,24 @@ async def purchase(request: Request, site: ClientDep, ticket_id: str) -> Respons
 
 @router.get("/orders", response_class=HTMLResponse)
 async def my_orders(request: Request, site: ClientDep) -> Response:
-    response = await site.api.call(request, "GET", "/api/orders")
+    """The visitor's orders, oldest first, a page at a time."""
+    offset = _offset(request.query_params.get("offset", ""))
+    page = f"/api/orders?limit={ORDERS_PER_PAGE}&offset={offset}"
+    response = await site.api.call(request, "GET", page)
     if response.status == 401:
         return _signin_redirect(request)
     orders = response.body if response.ok and isinstance(response.body, list) else []
     errors = FormErrors() if response.ok else response.errors()
-    paid = request.query_params.get("paid")
-    return await _page(request, site.api, "orders.html", orders=orders, paid=paid, errors=errors)
+    return await _page(
+        request,
+        site.api,
+        "orders.html",
+        orders=orders,
+        paid=request.query_params.get("paid"),
+        errors=errors,
+        offset=offset,
+        page_size=ORDERS_PER_PAGE,
+    )
 
 
 @router.get("/orders/{order_id}", response_class=HTMLResponse)
@@ -219,16 +248,28 @@ async def _order_page(
 
 
 @router.post("/orders/{order_id}/pay", response_class=HTMLResponse)
-async def pay(request: Request, site: ClientDep, order_id: str, token: FormText = "") -> Response:
-    """Pay the order; orders marks it complete once payments reports the charge."""
-    body = {"orderId": order_id, "token": token}
-    response = await site.api.call(request, "POST", "/api/payments", json=body)
+async def pay(
+    request: Request,
+    site: ClientDep,
+    order_id: str,
+    token: FormText = "",
+    idempotency_key: FormText = "",
+) -> Response:
+    """Pay the order (once per form); orders marks it complete once payments reports the charge."""
+    body = {"orderId": order_id, "token": token.strip()}
+    headers = idempotency_header(idempotency_key)
+    response = await site.api.call(request, "POST", "/api/payments", json=body, headers=headers)
     if response.status == 401:
         return _signin_redirect(request)
     if response.ok:
         return _redirect(f"/orders?paid={order_id}")
     errors = response.errors(("token",))
     return await _order_page(request, site, order_id, errors, _error_status(response), token)
+
+
+def _offset(text: str) -> int:
+    """The page's offset from the query; anything but a number in bounds is the first page."""
+    return int(text) if text.isdigit() and int(text) <= MAX_OFFSET else 0
 
 
 def _seconds_left(expires_at: object) -> int:

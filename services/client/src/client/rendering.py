@@ -7,6 +7,9 @@ from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
 
+from client.csrf import csrf_field
+from client.idempotency import idempotency_field
+
 PACKAGE_DIR = Path(__file__).parent
 templates = Jinja2Templates(directory=PACKAGE_DIR / "templates")
 
@@ -21,3 +24,5 @@ def money(value: object) -> str:
 
 
 templates.env.filters["money"] = money
+templates.env.globals["csrf_field"] = csrf_field
+templates.env.globals["idempotency_field"] = idempotency_field

@@ -7,19 +7,25 @@ Routes take the user, or only their id, as a parameter:
 
 `UserId` and `RequiredUser` answer 401 without a valid session; `CurrentUser` is `None` instead.
 Sign-in routes take `config: AuthConfigDep` and call `issue_session(response, ..., config=config)`.
+
+A valid session is signed, unexpired and not signed out: the running service object
+(`app.state.service`) offers the revocation list as `revoked_sessions`
+(`ticketing_common.revocations`); an app whose service offers none refuses every session.
 """
 
 from __future__ import annotations
 
 import time
+import uuid
 import warnings
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Protocol, runtime_checkable
 from uuid import UUID
 
 import jwt
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Request, Response, Security
+from fastapi.security import APIKeyCookie
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ticketing_common.config import MIN_PRODUCTION_KEY_LENGTH
@@ -31,11 +37,11 @@ if TYPE_CHECKING:
 
 SESSION_COOKIE = "session"
 ALGORITHM = "HS256"
-_REQUIRED_CLAIMS = ["id", "email", "iat", "exp"]
+_REQUIRED_CLAIMS = ["id", "email", "iat", "exp", "jti"]
 
 
 class UserClaims(BaseModel):
-    """What a session token says about its user."""
+    """What a session token says about its user; `jti` names the session, for sign-out."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
@@ -43,6 +49,21 @@ class UserClaims(BaseModel):
     email: str
     iat: int
     exp: int
+    jti: str
+
+
+class RevocationList(Protocol):
+    """The sessions signed out before they expired."""
+
+    def is_revoked(self, session_id: str) -> bool: ...
+
+
+@runtime_checkable
+class ChecksSessions(Protocol):
+    """A running service that knows which sessions were signed out."""
+
+    @property
+    def revoked_sessions(self) -> RevocationList: ...
 
 
 @dataclass(frozen=True)
@@ -86,7 +107,9 @@ def decode_session(token: str | None, config: AuthConfig) -> UserClaims | None:
 def new_claims(*, user_id: str, email: str, config: AuthConfig) -> UserClaims:
     """Claims for a session starting now and lasting the configured lifetime."""
     now = int(time.time())
-    return UserClaims(id=user_id, email=email, iat=now, exp=now + config.ttl_seconds)
+    return UserClaims(
+        id=user_id, email=email, iat=now, exp=now + config.ttl_seconds, jti=str(uuid.uuid4())
+    )
 
 
 def issue_session(
@@ -120,11 +143,33 @@ async def auth_config(request: Request) -> AuthConfig:
 
 
 async def current_user(request: Request, config: AuthConfigDep) -> UserClaims | None:
-    """The signed-in user, or None; never fails."""
-    return decode_session(request.cookies.get(SESSION_COOKIE), config)
+    """The signed-in user, or None: no cookie, or one not valid, expired or signed out."""
+    claims = decode_session(request.cookies.get(SESSION_COOKIE), config)
+    if claims is None or revoked_sessions(request).is_revoked(claims.jti):
+        return None
+    return claims
 
 
-async def require_user(user: CurrentUser) -> UserClaims:
+def revoked_sessions(request: Request) -> RevocationList:
+    """The running service's revocation list; a service without one cannot check sessions."""
+    service = getattr(request.app.state, "service", None)
+    if not isinstance(service, ChecksSessions):
+        raise RuntimeError(f"{type(service).__name__} keeps no list of signed-out sessions")
+    return service.revoked_sessions
+
+
+# Documents, in the OpenAPI of every route that needs a user, the cookie it needs.
+_session_scheme = APIKeyCookie(
+    name=SESSION_COOKIE,
+    scheme_name="session",
+    description="The session cookie sign-up and sign-in set (HttpOnly).",
+    auto_error=False,
+)
+
+
+async def require_user(
+    user: CurrentUser, _: Annotated[str | None, Security(_session_scheme)]
+) -> UserClaims:
     """The signed-in user; 401 when there is no valid session."""
     if user is None:
         raise NotAuthorized()

@@ -8,6 +8,7 @@ problem into one line naming the variable.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Literal, Self, TypeVar
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -89,6 +90,11 @@ class BusSettings(ServiceSettings):
     """Settings of a service on the event bus."""
 
     nats_url: str = Field(description="NATS_URL: the NATS JetStream server.")
+    record_events_dir: Path | None = Field(
+        default=None,
+        description="RECORD_EVENTS_DIR: if set, every message published or consumed is "
+        "recorded there as JSON lines, for contract checks of a whole run.",
+    )
 
 
 class EventServiceSettings(DatabaseSettings, BusSettings):

@@ -32,8 +32,24 @@ _TIMESTAMP = re.compile(
 )
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the contracts: the file (relative to their root), the field, what."""
+
+    file: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.field}: {self.message}"
+
+
 class CatalogError(Exception):
     """The contracts contradict themselves: fix the files under contracts/."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
 
 
 def is_uuid(text: str) -> bool:
@@ -66,16 +82,35 @@ FORMAT_CHECKER = _format_checker()
 
 @dataclass(frozen=True)
 class EventContract:
-    """One catalogued event: its subject, schema, publisher and consumers."""
+    """One catalogued event: its subject, schemas by major version, publisher and consumers."""
 
     type: str
     subject: str
     version: int
-    schema: dict[str, Any]
+    schemas: dict[int, dict[str, Any]]
     publisher: str
     consumers: tuple[str, ...]
     description: str
-    schema_file: str
+    unconsumed: str | None = None
+
+    @property
+    def schema(self) -> dict[str, Any]:
+        """The schema of the version the publisher writes."""
+        return self.schemas[self.version]
+
+    @property
+    def schema_file(self) -> str:
+        return schema_file(self.type, self.version)
+
+    @property
+    def versions(self) -> tuple[int, ...]:
+        """Every major version consumers must read, oldest first."""
+        return tuple(sorted(self.schemas))
+
+
+def schema_file(event_type: str, version: int) -> str:
+    """Where the schema of one major version of an event lives, relative to the catalog."""
+    return f"events/{event_type}.v{version}.json"
 
 
 @dataclass(frozen=True)
@@ -85,11 +120,12 @@ class Catalog:
     root: Path
     stream_name: str
     stream_subjects: tuple[str, ...]
+    duplicate_window: float
     services: tuple[str, ...]
     envelope_schema: dict[str, Any]
     events: dict[str, EventContract]
     _envelope_validator: Validator = field(repr=False, compare=False)
-    _data_validators: dict[str, Validator] = field(repr=False, compare=False)
+    _data_validators: dict[tuple[str, int], Validator] = field(repr=False, compare=False)
 
     def contract(self, event_type: str) -> EventContract:
         """The contract of `event_type`; an undeclared event is a contract violation."""
@@ -110,30 +146,77 @@ class Catalog:
         """The events `service` consumes, in catalog order."""
         return [c for c in self.events.values() if service in c.consumers]
 
+    def check_publisher(self, event_type: str, service: str) -> EventContract:
+        """The contract of an event `service` is about to publish; refused unless it is its own.
+
+        Raises:
+            ContractViolation: the event is undeclared, or declared with another publisher.
+        """
+        contract = self.contract(event_type)
+        if contract.publisher != service:
+            raise ContractViolation(
+                event_type,
+                f"{service} may not publish it: the catalog's publisher is {contract.publisher}",
+            )
+        return contract
+
     def check_envelope(self, raw: object) -> EventContract:
         """Validate the envelope fields (not `data`) and return the contract of its type."""
         event_type = _type_of(raw)
         _raise_first_error(self._envelope_validator, raw, event_type, ())
         assert isinstance(raw, Mapping)  # the envelope schema requires an object
         contract = self.events[event_type]
-        if raw["schemaVersion"] != contract.version:
+        if raw["schemaVersion"] not in contract.schemas:
+            known = ", ".join(str(v) for v in contract.versions)
             raise ContractViolation(
                 event_type,
                 f"schemaVersion: {raw['schemaVersion']} is not a known major version "
-                f"(known: {contract.version})",
+                f"(known: {known})",
             )
         return contract
 
-    def check_data(self, event_type: str, data: object) -> None:
-        """Validate an event payload against the schema of `event_type`."""
-        self.contract(event_type)
-        _raise_first_error(self._data_validators[event_type], data, event_type, ("data",))
+    def check_data(self, event_type: str, data: object, version: int | None = None) -> None:
+        """Validate an event payload against the schema of `event_type` (its published version)."""
+        contract = self.contract(event_type)
+        validator = self._data_validators.get((event_type, version or contract.version))
+        if validator is None:
+            raise ContractViolation(event_type, f"schemaVersion: {version} is not declared")
+        _raise_first_error(validator, data, event_type, ("data",))
 
     def validate_envelope(self, raw: object) -> None:
-        """Validate the envelope, then its `data` against the event's own schema."""
+        """Validate the envelope, then its `data` against the schema of its version: strictly."""
         contract = self.check_envelope(raw)
         assert isinstance(raw, Mapping)
-        self.check_data(contract.type, raw["data"])
+        self.check_data(contract.type, raw["data"], raw["schemaVersion"])
+
+    def read(self, raw: object) -> dict[str, Any]:
+        """What a tolerant reader keeps of a message: the properties its schemas know, validated.
+
+        Unknown properties (added by a newer producer within the same major version) are
+        dropped at every level before validation, so adding an optional property never
+        breaks today's consumers.
+
+        Raises:
+            ContractViolation: a missing or malformed known field, or an undeclared type.
+        """
+        envelope = known_only(self.envelope_schema, raw)
+        contract = self.check_envelope(envelope)
+        assert isinstance(envelope, dict)
+        version = envelope["schemaVersion"]
+        envelope["data"] = known_only(contract.schemas[version], envelope["data"])
+        self.check_data(contract.type, envelope["data"], version)
+        return envelope
+
+
+def known_only(schema: Mapping[str, Any], instance: object) -> object:
+    """`instance` without the object properties `schema` does not declare, at every depth."""
+    properties = schema.get("properties")
+    if isinstance(instance, Mapping) and isinstance(properties, Mapping):
+        return {k: known_only(properties[k], v) for k, v in instance.items() if k in properties}
+    items = schema.get("items")
+    if isinstance(instance, list) and isinstance(items, Mapping):
+        return [known_only(items, item) for item in instance]
+    return instance
 
 
 def validate_envelope(raw: Mapping[str, Any]) -> None:
@@ -162,22 +245,40 @@ def _load_default() -> Catalog:
 @functools.cache
 def _load(root: Path) -> Catalog:
     declared = _read_catalog(root)
+    problems: list[Problem] = []
     services = tuple(declared["services"])
     stream_subjects = tuple(declared["stream"]["subjects"])
-    envelope_schema = _read_schema(root, declared["envelope"])
+    envelope_schema = _read_schema(root, declared["envelope"], problems)
     events: dict[str, EventContract] = {}
-    for entry in declared["events"]:
-        contract = _contract(root, entry, services, stream_subjects)
+    subjects: dict[str, str] = {}
+    for index, entry in enumerate(declared["events"]):
+        where = f"events[{index}]"
+        contract = _contract(root, entry, where, services, stream_subjects, problems)
         if contract.type in events:
-            raise CatalogError(f"{contract.type}: declared twice")
+            message = f"{contract.type} declared twice"
+            problems.append(Problem(CATALOG_FILE, f"{where}.type", message))
+        elif contract.subject in subjects:
+            problems.append(
+                Problem(
+                    CATALOG_FILE,
+                    f"{where}.subject",
+                    f"{contract.subject} is already the subject of {subjects[contract.subject]}",
+                )
+            )
         events[contract.type] = contract
-    envelope_types = set(envelope_schema["properties"]["type"]["enum"])
+        subjects.setdefault(contract.subject, contract.type)
+    envelope_types = set(envelope_schema.get("properties", {}).get("type", {}).get("enum", []))
     if envelope_types != set(events):
-        raise CatalogError(
-            f"{declared['envelope']}: its type enum {sorted(envelope_types)} differs from "
-            f"the catalog's events {sorted(events)}"
+        problems.append(
+            Problem(
+                declared["envelope"],
+                "type.enum",
+                f"{sorted(envelope_types)} differs from the catalog's events {sorted(events)}",
+            )
         )
-    schemas = [envelope_schema, *(c.schema for c in events.values())]
+    if problems:
+        raise CatalogError(problems)
+    schemas = [envelope_schema, *(s for c in events.values() for s in c.schemas.values())]
     registry: Registry[Any] = Registry().with_resources(
         (s["$id"], Resource.from_contents(s, default_specification=DRAFT202012)) for s in schemas
     )
@@ -185,58 +286,92 @@ def _load(root: Path) -> Catalog:
         root=root,
         stream_name=declared["stream"]["name"],
         stream_subjects=stream_subjects,
+        duplicate_window=float(declared["stream"]["duplicate_window_seconds"]),
         services=services,
         envelope_schema=envelope_schema,
         events=events,
         _envelope_validator=_validator(envelope_schema, registry),
-        _data_validators={t: _validator(c.schema, registry) for t, c in events.items()},
+        _data_validators={
+            (t, v): _validator(s, registry) for t, c in events.items() for v, s in c.schemas.items()
+        },
     )
 
 
 def _read_catalog(root: Path) -> dict[str, Any]:
-    path = root / CATALOG_FILE
-    declared = yaml.safe_load(path.read_text(encoding="utf-8"))
+    declared = yaml.safe_load((root / CATALOG_FILE).read_text(encoding="utf-8"))
     shape = json.loads((root / CATALOG_SCHEMA_FILE).read_text(encoding="utf-8"))
-    error = best_match(Draft202012Validator(shape).iter_errors(declared))
-    if error is not None:
-        raise CatalogError(f"{path}: {error.json_path}: {error.message}")
+    errors = sorted(Draft202012Validator(shape).iter_errors(declared), key=lambda e: e.json_path)
+    if errors:
+        raise CatalogError(
+            [Problem(CATALOG_FILE, e.json_path.removeprefix("$."), e.message) for e in errors]
+        )
     result: dict[str, Any] = declared
     return result
 
 
 def _contract(
-    root: Path, entry: dict[str, Any], services: tuple[str, ...], stream_subjects: tuple[str, ...]
+    root: Path,
+    entry: dict[str, Any],
+    where: str,
+    services: tuple[str, ...],
+    stream_subjects: tuple[str, ...],
+    problems: list[Problem],
 ) -> EventContract:
-    event_type = entry["type"]
-    expected_file = f"events/{event_type}.v{entry['version']}.json"
+    event_type, version = entry["type"], entry["version"]
+    expected_file = schema_file(event_type, version)
     if entry["schema"] != expected_file:
-        raise CatalogError(f"{event_type}: schema file must be {expected_file}")
+        problems.append(Problem(CATALOG_FILE, f"{where}.schema", f"must be {expected_file}"))
     if not any(subject_matches(entry["subject"], s) for s in stream_subjects):
-        raise CatalogError(f"{event_type}: subject {entry['subject']} is outside the stream")
-    unknown = {entry["publisher"], *entry["consumers"]} - set(services)
-    if unknown:
-        raise CatalogError(f"{event_type}: unknown services {sorted(unknown)}")
+        problems.append(
+            Problem(CATALOG_FILE, f"{where}.subject", f"{entry['subject']} is outside the stream")
+        )
+    for key, named in (("publisher", [entry["publisher"]]), ("consumers", entry["consumers"])):
+        unknown = sorted(set(named) - set(services))
+        if unknown:
+            problems.append(Problem(CATALOG_FILE, f"{where}.{key}", f"unknown services {unknown}"))
+    versions = entry.get("versions", [version])
+    if version not in versions:
+        problems.append(
+            Problem(CATALOG_FILE, f"{where}.versions", f"must include the published {version}")
+        )
     return EventContract(
         type=event_type,
         subject=entry["subject"],
-        version=entry["version"],
-        schema=_read_schema(root, expected_file),
+        version=version,
+        schemas={
+            v: _read_schema(root, schema_file(event_type, v), problems)
+            for v in sorted({version, *versions})
+        },
         publisher=entry["publisher"],
         consumers=tuple(entry["consumers"]),
         description=entry["description"],
-        schema_file=expected_file,
+        unconsumed=entry.get("unconsumed"),
     )
 
 
-def _read_schema(root: Path, relative: str) -> dict[str, Any]:
-    schema: dict[str, Any] = json.loads((root / relative).read_text(encoding="utf-8"))
-    Draft202012Validator.check_schema(schema)
+def _read_schema(root: Path, relative: str, problems: list[Problem]) -> dict[str, Any]:
+    """The schema in `relative`, or {} with its problems noted."""
+    try:
+        schema: dict[str, Any] = json.loads((root / relative).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        problems.append(Problem(relative, "(file)", "does not exist"))
+        return {}
+    except ValueError as exc:
+        problems.append(Problem(relative, "(file)", f"is not JSON: {exc}"))
+        return {}
+    before = len(problems)
+    problems += [
+        Problem(relative, e.json_path.removeprefix("$.") or "(root)", e.message)
+        for e in Draft202012Validator(Draft202012Validator.META_SCHEMA).iter_errors(schema)
+    ]
     if schema.get("$id") != SCHEMA_BASE_URI + relative:
-        raise CatalogError(f"{relative}: $id must be {SCHEMA_BASE_URI + relative}")
+        problems.append(Problem(relative, "$id", f"$id must be {SCHEMA_BASE_URI + relative}"))
     unchecked = set(_formats(schema)) - set(FORMAT_CHECKER.checkers)
     if unchecked:
-        raise CatalogError(f"{relative}: formats {sorted(unchecked)} would not be checked")
-    return schema
+        problems.append(
+            Problem(relative, "format", f"formats {sorted(unchecked)} would not be checked")
+        )
+    return schema if len(problems) == before else {}
 
 
 def _formats(node: object) -> Iterator[str]:

@@ -20,13 +20,14 @@ class ErrorDetail:
 
 
 class AppError(Exception):
-    """Base of the errors a user can cause; each has an HTTP status."""
+    """Base of the errors a user can cause; each has an HTTP status (and maybe headers)."""
 
     status_code: int = 400
 
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.details = [ErrorDetail(message, field)]
+        self.headers: dict[str, str] = {}
 
     @property
     def message(self) -> str:
@@ -77,6 +78,26 @@ class PaymentFailed(AppError):
     """The payment provider declined the charge."""
 
     status_code = 402
+
+
+class TooManyRequests(AppError):
+    """429: the client tried too often; `Retry-After` says when it may try again."""
+
+    status_code = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.headers["Retry-After"] = str(retry_after)
+
+
+class ServiceBusy(AppError):
+    """503: the service refuses work it cannot start soon; `Retry-After` says when to retry."""
+
+    status_code = 503
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.headers["Retry-After"] = str(retry_after)
 
 
 class ContractViolation(Exception):

@@ -8,7 +8,8 @@ is at fault):
   parameter; messages are the validators' own texts (see `ticketing_common.validation`);
 - a body that is not JSON: 400 "Request body is not valid JSON" (with a JSON content
   type), or "Request body must be a JSON object" (another content type, or not an object);
-- an unknown route: 404 "Not Found"; a known path with the wrong method: 405;
+- an unknown route: 404 "Not Found"; a known path with the wrong method: 405, its `Allow`
+  naming every method the path's routes take;
 - anything else: 500 "Something went wrong", logged with its traceback, never shown.
 """
 
@@ -24,6 +25,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ticketing_common import health
@@ -38,6 +40,7 @@ from ticketing_common.validation import readable_message
 logger = logging.getLogger(__name__)
 
 _INPUT_SOURCES = {"body", "query", "path", "header", "cookie"}
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 _NOT_AN_OBJECT = {"model_attributes_type", "model_type", "dict_type"}
 
 
@@ -104,7 +107,7 @@ def _validation_detail(error: Any) -> ErrorDetail:
 
 
 async def _app_error(request: Request, exc: AppError) -> JSONResponse:
-    return error_response(exc.status_code, exc.details)
+    return error_response(exc.status_code, exc.details, headers=exc.headers)
 
 
 async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -112,7 +115,23 @@ async def _invalid_request(request: Request, exc: RequestValidationError) -> JSO
 
 
 async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
-    return error_response(exc.status_code, [ErrorDetail(str(exc.detail))], headers=exc.headers)
+    headers = exc.headers
+    if exc.status_code == 405:
+        # Starlette names only the first route of the path; the path may have several.
+        headers = {**(headers or {}), "Allow": ", ".join(_allowed_methods(request))}
+    return error_response(exc.status_code, [ErrorDetail(str(exc.detail))], headers=headers)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app answers at the request's path."""
+    return [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            for route in request.app.router.routes
+        )
+    ]
 
 
 _HANDLERS: dict[type[Exception], Callable[..., Awaitable[JSONResponse]]] = {

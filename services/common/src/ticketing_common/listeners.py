@@ -4,7 +4,11 @@ A handler's outcome maps to the broker like this:
 - returns: ack;
 - raises `Retry` ("not yet", e.g. a version gap): nak with the declared delay;
 - raises `Reject`, or the payload breaks its contract: dead-letter and term;
-- raises anything else: logged, nak with backoff; after `max_deliver` attempts, dead-letter.
+- raises anything else: logged, nak with backoff; after `max_deliver` attempts, dead-letter;
+- a replayed dead letter meant for another consumer: ack, untouched.
+
+Messages are read as a tolerant reader does: properties the contract does not know are
+ignored, so a producer may add optional ones within a major version.
 """
 
 from __future__ import annotations
@@ -13,18 +17,21 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.api import ConsumerConfig
 
 from ticketing_common import faults
-from ticketing_common.bus import Bus
+from ticketing_common.bus import REPLAY_FOR_HEADER, Bus
 from ticketing_common.envelope import Envelope
 from ticketing_common.errors import ContractViolation
 from ticketing_common.events import EventData
 from ticketing_common.faults.canaries import Canary, disabled
+from ticketing_common.jetstream import DeliveryPolicy as DeliveryPolicy  # for the services
+from ticketing_common.jetstream import consumer_config
 from ticketing_common.tasks import cancel_until_done
 from ticketing_common.unit_of_work import Database, UnitOfWork
 
@@ -45,32 +52,28 @@ class Reject(Exception):
     """The event can never apply: dead-letter it."""
 
 
-@dataclass(frozen=True)
-class DeliveryPolicy:
-    """How the broker redelivers to one consumer."""
-
-    ack_wait: float = 10.0
-    max_deliver: int = 10
-    # Delay before the n-th redelivery after a Retry or a failure; the last value repeats.
-    retry_delays: Sequence[float] = (0.2, 0.5, 1.0, 2.0, 5.0)
-    batch: int = 32
-
-    def delay_after(self, deliveries: int) -> float:
-        return self.retry_delays[min(deliveries, len(self.retry_delays)) - 1]
-
-
 Handler = Callable[[E, Envelope], Awaitable[None]]
 TransactionalHandler = Callable[[UnitOfWork, E], Awaitable[None]]
 
 
 @dataclass(frozen=True)
 class Listener(Generic[E]):
-    """One durable consumer: which event, which handler, how redelivery works."""
+    """One durable consumer: which event, which handler, how redelivery works.
+
+    During a migration to a new major version a listener reads both: `event` is one model
+    and `also_reads` the other major versions of the same event, and its handler accepts each.
+    """
 
     durable: str
     event: type[E]
     handle: Handler[E]
     policy: DeliveryPolicy = field(default_factory=DeliveryPolicy)
+    also_reads: tuple[type[EventData], ...] = ()
+
+    @property
+    def models(self) -> tuple[type[EventData], ...]:
+        """Every model this listener reads, one per major version of its event."""
+        return (self.event, *self.also_reads)
 
     @classmethod
     def transactional(
@@ -81,6 +84,7 @@ class Listener(Generic[E]):
         db: Database,
         handle: TransactionalHandler[E],
         policy: DeliveryPolicy | None = None,
+        also_reads: tuple[type[EventData], ...] = (),
     ) -> Listener[E]:
         """A listener whose effect, its events and its processed-event record commit together.
 
@@ -98,19 +102,50 @@ class Listener(Generic[E]):
                 if first_time:
                     await handle(uow, data)
 
-        return cls(durable, event, in_transaction, policy or DeliveryPolicy())
+        return cls(durable, event, in_transaction, policy or DeliveryPolicy(), also_reads)
 
 
-# (durable name, event, handler, redelivery): one transactional listener, as a service declares it.
-Declaration = tuple[str, type[EventData], TransactionalHandler[Any], DeliveryPolicy]
+# The event models of a declaration: one, or one per major version read during a migration.
+Models = type[EventData] | tuple[type[EventData], ...]
+# (durable name, event model(s), handler, redelivery): one transactional listener, as declared.
+Declaration = tuple[str, Models, TransactionalHandler[Any], DeliveryPolicy]
 
 
 def transactional_listeners(db: Database, declared: Iterable[Declaration]) -> list[Listener[Any]]:
     """One `Listener.transactional` per declaration, all on the service's database."""
-    return [
-        Listener.transactional(durable=durable, event=event, db=db, handle=handle, policy=policy)
-        for durable, event, handle, policy in declared
-    ]
+    listeners: list[Listener[Any]] = []
+    for durable, models, handle, policy in declared:
+        first, *others = models if isinstance(models, tuple) else (models,)
+        listeners.append(
+            Listener.transactional(
+                durable=durable,
+                event=first,
+                db=db,
+                handle=handle,
+                policy=policy,
+                also_reads=tuple(others),
+            )
+        )
+    return listeners
+
+
+class Verdict(StrEnum):
+    """How one delivery ended, and so what the broker is told."""
+
+    APPLIED = "applied"  # ack
+    RETRY = "retry"  # not yet: nak with a delay
+    REJECTED = "rejected"  # never: dead-letter
+    FAILED = "failed"  # an unexpected error: nak with backoff, dead-letter after max_deliver
+    SKIPPED = "skipped"  # a replay meant for another consumer: ack
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What processing one message came to."""
+
+    verdict: Verdict
+    reason: str = ""
+    delay: float | None = None
 
 
 class Consumer:
@@ -124,14 +159,9 @@ class Consumer:
         self.deliver = faults.delivery(listener.durable, self.policy.ack_wait, self.settle)
 
     def consumer_config(self) -> ConsumerConfig:
-        return ConsumerConfig(
-            durable_name=self.listener.durable,
-            ack_policy=AckPolicy.EXPLICIT,
-            deliver_policy=DeliverPolicy.ALL,
-            ack_wait=self.policy.ack_wait,
-            max_deliver=self.policy.max_deliver,
-            filter_subject=self.bus.catalog.subject_for(self.listener.event.event_type),
-        )
+        event_type = self.listener.event.event_type
+        subject = self.bus.catalog.subject_for(event_type)
+        return consumer_config(self.listener.durable, subject, self.policy)
 
     async def run(self) -> None:
         sub = await self.subscribe()
@@ -170,32 +200,38 @@ class Consumer:
     async def settle(self, msg: Msg) -> None:
         """Process one message and tell the broker the outcome."""
         deliveries = msg.metadata.num_delivered
+        replay_for = (msg.headers or {}).get(REPLAY_FOR_HEADER)
+        outcome = await self.process(msg.data, deliveries, replay_for=replay_for)
+        if self.bus.recorder is not None:
+            durable = self.listener.durable
+            self.bus.recorder.consumed(durable, msg.subject, msg.data, outcome.verdict)
+        if outcome.verdict in (Verdict.APPLIED, Verdict.SKIPPED):
+            await msg.ack()
+        elif outcome.verdict is Verdict.REJECTED or deliveries >= self.policy.max_deliver:
+            await self.bus.dead_letter(self.listener.durable, msg, outcome.reason, deliveries)
+        else:
+            await msg.nak(delay=outcome.delay or self.policy.delay_after(deliveries))
+
+    async def process(
+        self, body: bytes, deliveries: int = 1, *, replay_for: str | None = None
+    ) -> Outcome:
+        """Read and handle one message body; every error becomes an outcome, none escapes."""
+        if replay_for is not None and replay_for != self.listener.durable:
+            return Outcome(Verdict.SKIPPED, f"a replay for {replay_for}")
         try:
-            envelope = Envelope.from_bytes(msg.data)
-            self.bus.catalog.check_data(envelope.type, envelope.data)
-            data = envelope.payload()
-            if not isinstance(data, self.listener.event):
-                raise ContractViolation(envelope.type, f"expected {self.listener.event.event_type}")
+            envelope = Envelope.from_bytes(body, self.bus.catalog)
+            data = envelope.payload(self.listener.models)
             await self.listener.handle(data, envelope)
         except ContractViolation as exc:
-            await self.bus.dead_letter(self.listener.durable, msg, f"contract: {exc}", deliveries)
+            return Outcome(Verdict.REJECTED, f"contract: {exc}")
         except Reject as exc:
-            await self.bus.dead_letter(self.listener.durable, msg, f"rejected: {exc}", deliveries)
+            return Outcome(Verdict.REJECTED, f"rejected: {exc}")
+        except Retry as exc:
+            return Outcome(Verdict.RETRY, f"not applied: {exc}", exc.delay)
         except Exception as exc:
-            if deliveries >= self.policy.max_deliver:
-                await self.bus.dead_letter(self.listener.durable, msg, _reason(exc), deliveries)
-                return
-            delay = exc.delay if isinstance(exc, Retry) and exc.delay is not None else None
-            if not isinstance(exc, Retry):
-                log.exception("handler %s failed (delivery %d)", self.listener.durable, deliveries)
-            await msg.nak(delay=delay or self.policy.delay_after(deliveries))
-        else:
-            await msg.ack()
-
-
-def _reason(exc: Exception) -> str:
-    kind = "not applied" if isinstance(exc, Retry) else type(exc).__name__
-    return f"{kind}: {exc}"
+            log.exception("handler %s failed (delivery %d)", self.listener.durable, deliveries)
+            return Outcome(Verdict.FAILED, f"{type(exc).__name__}: {exc}")
+        return Outcome(Verdict.APPLIED)
 
 
 class ConsumerGroup:

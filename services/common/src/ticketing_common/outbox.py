@@ -9,7 +9,7 @@ import logging
 import asyncpg
 
 from ticketing_common.bus import Bus, BusUnavailable
-from ticketing_common.contracts import load_catalog, validate_envelope
+from ticketing_common.contracts import Catalog, load_catalog
 from ticketing_common.db import Connection
 from ticketing_common.envelope import Envelope
 from ticketing_common.events import EventData
@@ -23,22 +23,34 @@ CHANNEL = "outbox"
 _RELAY_LOCK_KEY = 7_140_205_527
 
 
-async def enqueue(conn: Connection, data: EventData, *, producer: str) -> Envelope:
-    """Store the event inside the caller's transaction; refused if it breaks its contract."""
-    envelope = Envelope.wrap(data, producer)
-    await enqueue_envelope(conn, envelope)
+async def enqueue(
+    conn: Connection, data: EventData, *, service: str, catalog: Catalog | None = None
+) -> Envelope:
+    """Store the event inside the caller's transaction, as published by `service`.
+
+    Raises:
+        ContractViolation: the catalog does not let `service` publish the event, or the
+            event breaks its contract.
+    """
+    catalog = catalog or load_catalog()
+    catalog.check_publisher(data.event_type, service)
+    envelope = Envelope.wrap(data, catalog=catalog)
+    await enqueue_envelope(conn, envelope, catalog=catalog)
     return envelope
 
 
-async def enqueue_envelope(conn: Connection, envelope: Envelope) -> None:
+async def enqueue_envelope(
+    conn: Connection, envelope: Envelope, *, catalog: Catalog | None = None
+) -> None:
     """Store a ready-made envelope (e.g. one with a deterministic id) for the relay."""
-    validate_envelope(envelope.model_dump(mode="json", by_alias=True))
+    catalog = catalog or load_catalog()
+    catalog.validate_envelope(envelope.model_dump(mode="json", by_alias=True))
     await conn.execute(
         "INSERT INTO outbox (event_id, event_type, subject, payload) VALUES ($1, $2, $3, $4)"
         " ON CONFLICT (event_id) DO NOTHING",
         envelope.id,
         envelope.type,
-        load_catalog().subject_for(envelope.type),
+        catalog.subject_for(envelope.type),
         envelope.to_bytes(),
     )
     await conn.execute("SELECT pg_notify($1, '')", CHANNEL)

@@ -1,4 +1,5 @@
-"""What a service with its own database on the bus runs: pool, migrations, bus, relay, consumers.
+"""What a service with its own database on the bus runs: pool, migrations, bus, relay, consumers,
+and the list of signed-out sessions its routes check.
 
 Each such service's `bootstrap` calls `start_runtime` and keeps the result in its typed
 service object, an `EventService` (plus the service's own extras):
@@ -19,11 +20,12 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from ticketing_common.bus import Bus
-from ticketing_common.config import EventServiceSettings
+from ticketing_common.config import BusSettings, EventServiceSettings
 from ticketing_common.db import open_migrated_pool
 from ticketing_common.health import ReadinessCheck
 from ticketing_common.listeners import ConsumerGroup, Listener
 from ticketing_common.outbox import OutboxRelay
+from ticketing_common.revocations import RevokedSessions
 from ticketing_common.unit_of_work import Database
 
 log = logging.getLogger(__name__)
@@ -40,13 +42,19 @@ class Runtime:
     bus: Bus
     relay: OutboxRelay
     consumers: ConsumerGroup
+    revoked_sessions: RevokedSessions
 
     def readiness_checks(self) -> dict[str, ReadinessCheck]:
-        return {"database": self.db.ready, "bus": self.bus.ready}
+        return {
+            "database": self.db.ready,
+            "bus": self.bus.ready,
+            "sessions": self.revoked_sessions.ready,
+        }
 
     async def stop(self) -> None:
         await self.consumers.stop()
         await self.relay.stop()
+        await self.revoked_sessions.stop()
         await self.bus.close()
         await self.db.pool.close()
 
@@ -62,22 +70,35 @@ async def start_runtime(
 
     Args:
         settings: where the database and the bus are.
-        service: the catalog's name of the service, which its events are published as.
+        service: the catalog's name of the service: it may publish only the events the
+            catalog declares it the publisher of.
         migrations: the service's numbered .sql files.
         listeners: the service's consumers, given its database.
     """
     pool = await open_migrated_pool(settings.database_url, migrations)
     try:
-        bus = await Bus.connect(settings.nats_url, name=settings.service_name)
+        bus, revoked = await connect_bus(settings, service)
     except BaseException:
         await pool.close()
         raise
     db = Database(pool, service)
-    runtime = Runtime(db, bus, OutboxRelay(pool, bus), ConsumerGroup(bus, listeners(db)))
+    consumers = ConsumerGroup(bus, listeners(db))
+    runtime = Runtime(db, bus, OutboxRelay(pool, bus), consumers, revoked)
     await runtime.relay.start()
     await runtime.consumers.start()
     log.info("%s runtime started", service)
     return runtime
+
+
+async def connect_bus(settings: BusSettings, service: str) -> tuple[Bus, RevokedSessions]:
+    """Connect as `service` and load the signed-out sessions, which the bus keeps current."""
+    bus = await Bus.for_service(settings, service)
+    try:
+        revoked = await RevokedSessions.start(bus, ttl_seconds=settings.session_ttl_seconds)
+    except BaseException:
+        await bus.close()
+        raise
+    return bus, revoked
 
 
 @dataclass
@@ -90,6 +111,10 @@ class EventService(Generic[SettingsT]):
     @property
     def db(self) -> Database:
         return self.runtime.db
+
+    @property
+    def revoked_sessions(self) -> RevokedSessions:
+        return self.runtime.revoked_sessions
 
     def readiness_checks(self) -> dict[str, ReadinessCheck]:
         return self.runtime.readiness_checks()

@@ -29,9 +29,9 @@ AggregateT = TypeVar("AggregateT", bound=Aggregate)
 class UnitOfWork:
     """An open transaction, and the aggregates whose events it writes to the outbox."""
 
-    def __init__(self, conn: Connection, producer: str) -> None:
+    def __init__(self, conn: Connection, service: str) -> None:
         self.conn = conn
-        self.producer = producer
+        self.service = service
         self._tracked: list[Aggregate] = []
 
     def track(self, aggregate: AggregateT) -> AggregateT:
@@ -40,15 +40,21 @@ class UnitOfWork:
         return aggregate
 
     async def write_events(self) -> None:
-        """Store every event the tracked aggregates recorded, in the transaction."""
+        """Store every event the tracked aggregates recorded, in the transaction.
+
+        Raises:
+            ContractViolation: the catalog does not let this service publish one of them;
+                the whole unit of work rolls back.
+        """
         for aggregate in self._tracked:
             for event in aggregate.pop_events():
-                await enqueue(self.conn, event, producer=self.producer)
+                await enqueue(self.conn, event, service=self.service)
 
 
 @dataclass(frozen=True)
 class Database:
-    """A service's connection pool, and the service whose events its units of work write."""
+    """A service's connection pool, and the service (as the catalog names it) whose events
+    its units of work write."""
 
     pool: asyncpg.Pool
     service: str

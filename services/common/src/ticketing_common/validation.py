@@ -20,6 +20,7 @@ body `{"price": -1}` answers 400 with both messages, each naming its field.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,3 +81,31 @@ def _with_declared_message(model: type[BaseModel], error: ErrorDetails) -> InitE
         loc=error["loc"],
         input=error["input"],
     )
+
+
+# Text rules as regular expressions that an OpenAPI document can state verbatim (anchored
+# there with ^ and $), so that an API accepts exactly what its schema says. Only these
+# characters are trimmed: regex dialects do not agree on what else is a space.
+WHITESPACE = " \t\n\r\f\v"
+SPACE = r"[ \t\n\r\f\v]"
+
+
+def trimmed_pattern(min_length: int, max_length: int | None, forbidden: str = "") -> str:
+    """A text that, trimmed of WHITESPACE, has `min_length` to `max_length` characters (no
+    bound if None), none of them in `forbidden` (regex class escapes, e.g. `\\x00`)."""
+    inner = rf"[^{forbidden}]" if forbidden else r"[\s\S]"
+    edge = rf"[^ \t\n\r\f\v{forbidden}]"
+    upper = "" if max_length is None else str(max_length - 2)
+    if min_length <= 1:
+        middle = rf"(?:{inner}{{0,{upper}}}{edge})?"
+    else:
+        middle = rf"{inner}{{{min_length - 2},{upper}}}{edge}"
+    return rf"{SPACE}*{edge}{middle}{SPACE}*"
+
+
+def trimmed_match(text: object, pattern: str, *, max_length: int) -> str | None:
+    """The text trimmed of WHITESPACE if it is a string of at most `max_length` characters
+    that matches `pattern` whole; else None."""
+    if not isinstance(text, str) or len(text) > max_length or not re.fullmatch(pattern, text):
+        return None
+    return text.strip(WHITESPACE)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Sequence, Sized
+from collections.abc import AsyncIterator, Awaitable, Sequence, Sized
 from contextlib import asynccontextmanager
 from decimal import Decimal
 from typing import Any
@@ -37,3 +37,10 @@ async def consuming(bus: Bus, listeners: Sequence[Listener[Any]]) -> AsyncIterat
         yield
     finally:
         await group.stop()
+
+
+async def at_least(found: Awaitable[Any], count: int) -> Any:
+    """For `eventually`: the awaited list, once it has `count` items (Any: `eventually` would
+    otherwise hand the caller an optional list)."""
+    items = await found
+    return items if len(items) >= count else None

@@ -110,7 +110,7 @@ async def test_a_publish_reported_failed_is_sent_again_by_the_outbox_and_stored_
             await relay.start()
             try:
                 async with pool.acquire() as conn, conn.transaction():
-                    envelope = await enqueue(conn, ticket_created(), producer="tickets")
+                    envelope = await enqueue(conn, ticket_created(), service="tickets")
                 await eventually(
                     lambda: pool.fetchval("SELECT sent_at IS NOT NULL FROM outbox"),
                     message="the outbox never sent its event again",
@@ -130,7 +130,7 @@ async def test_a_duplicate_with_the_same_id_is_delivered_twice_and_applied_once(
         async with faulty_bus(nats_url) as bus:
             listener = await counting_effects(pool)
             async with consuming(bus, [listener]):
-                envelope = Envelope.wrap(event, "tickets")
+                envelope = Envelope.wrap(event)
                 await bus.publish(envelope)
                 await eventually(lambda: _stream_has(bus, 2), message="no copy was published")
                 await eventually(lambda: caught_up(bus, CONSUMER), message="copy not consumed")
@@ -145,7 +145,7 @@ async def test_a_duplicate_under_a_fresh_id_carries_the_same_data(
 ) -> None:
     with chaos(tmp_path, only(FaultKind.DUPLICATE_FRESH_ID, seconds=(0.1, 0.1))) as plan:
         async with faulty_bus(nats_url) as bus:
-            envelope = Envelope.wrap(ticket_created(), "tickets")
+            envelope = Envelope.wrap(ticket_created())
             await bus.publish(envelope)
             await eventually(lambda: _stream_has(bus, 2), message="no copy was published")
             original, copy = await stream_ids(bus)
@@ -159,7 +159,7 @@ async def test_a_delayed_delivery_arrives_after_the_next_one(tmp_path: Path, nat
     seen: list[str] = []
     with chaos(tmp_path, only(FaultKind.DELAY, seconds=(1, 1), consumers=(CONSUMER,))) as plan:
         async with faulty_bus(nats_url) as bus, consuming(bus, [recording(seen)]):
-            first, second = (Envelope.wrap(ticket_created(), "tickets") for _ in range(2))
+            first, second = (Envelope.wrap(ticket_created()) for _ in range(2))
             await bus.publish(first)
             await bus.publish(second)
             await eventually(lambda: reached(seen, 2), message="not both handled")
@@ -176,7 +176,7 @@ async def test_a_reorder_window_releases_its_messages_shuffled(
     )
     with chaos(tmp_path, window) as plan:
         async with faulty_bus(nats_url) as bus, consuming(bus, [recording(seen)]):
-            sent = [Envelope.wrap(ticket_created(), "tickets") for _ in range(4)]
+            sent = [Envelope.wrap(ticket_created()) for _ in range(4)]
             for envelope in sent:
                 await bus.publish(envelope)
             await eventually(lambda: reached(seen, 4), message="the window was not released")
@@ -192,7 +192,7 @@ async def test_a_dropped_delivery_is_redelivered_and_handled_once(
     seen: list[str] = []
     with chaos(tmp_path, only(FaultKind.DROP_DELIVERY, seconds=(0.2, 0.2))) as plan:
         async with faulty_bus(nats_url) as bus, consuming(bus, [recording(seen)]):
-            envelope = Envelope.wrap(ticket_created(), "tickets")
+            envelope = Envelope.wrap(ticket_created())
             await bus.publish(envelope)
             await eventually(lambda: caught_up(bus, CONSUMER), message="never acknowledged")
     assert seen == [str(envelope.id)]
@@ -205,7 +205,7 @@ async def test_a_lost_ack_brings_the_handled_message_back_after_the_ack_wait(
     seen: list[str] = []
     with chaos(tmp_path, only(FaultKind.LOSE_ACK)) as plan:
         async with faulty_bus(nats_url) as bus, consuming(bus, [recording(seen)]):
-            envelope = Envelope.wrap(ticket_created(), "tickets")
+            envelope = Envelope.wrap(ticket_created())
             await bus.publish(envelope)
             await eventually(lambda: reached(seen, 2), message="never redelivered")
             await eventually(lambda: caught_up(bus, CONSUMER), message="never acknowledged")
@@ -224,7 +224,7 @@ async def test_a_paused_consumer_handles_nothing_meanwhile(tmp_path: Path, nats_
     with chaos(tmp_path, only(FaultKind.PAUSE, seconds=(0.8, 0.8))):
         async with faulty_bus(nats_url) as bus, consuming(bus, [listener]):
             published_at = time.monotonic()
-            await bus.publish(Envelope.wrap(ticket_created(), "tickets"))
+            await bus.publish(Envelope.wrap(ticket_created()))
             await eventually(lambda: reached(handled_at, 1), message="never handled")
     assert handled_at[0] - published_at >= 0.8
 
@@ -235,7 +235,7 @@ async def test_a_kill_between_commit_and_ack_leaves_the_effect_for_the_redeliver
     plan = FaultPlan(seed=1, run_dir=tmp_path, rules=(only(FaultKind.KILL),))
     plan.save(tmp_path / "plan.json")
     event = ticket_created()
-    envelope = Envelope.wrap(event, "tickets")
+    envelope = Envelope.wrap(event)
     await bus.publish(envelope)
     env = {**os.environ, faults.PLAN_VARIABLE: str(tmp_path / "plan.json")}
     target = await asyncio.to_thread(

@@ -35,7 +35,7 @@ async def test_committed_change_is_published(
 ) -> None:
     event = ticket_created()
     async with pool.acquire() as conn, conn.transaction():
-        envelope = await enqueue(conn, event, producer="tickets")
+        envelope = await enqueue(conn, event, service="tickets")
     sub = await bus.js.pull_subscribe("events.ticket.created", stream=bus.catalog.stream_name)
     msgs = await eventually(lambda: sub.fetch(1, timeout=1), message="never published")
     assert Envelope.from_bytes(msgs[0].data) == envelope
@@ -47,11 +47,11 @@ async def test_rolled_back_change_publishes_nothing(
 ) -> None:
     with pytest.raises(RuntimeError):
         async with pool.acquire() as conn, conn.transaction():
-            await enqueue(conn, ticket_created(), producer="tickets")
+            await enqueue(conn, ticket_created(), service="tickets")
             raise RuntimeError("the change failed")
     committed = ticket_created()
     async with pool.acquire() as conn, conn.transaction():
-        await enqueue(conn, committed, producer="tickets")
+        await enqueue(conn, committed, service="tickets")
     await eventually(
         lambda: pool.fetchval("SELECT count(*) = 1 FROM outbox WHERE sent_at IS NOT NULL"),
         message="committed event not relayed",
@@ -62,7 +62,7 @@ async def test_rolled_back_change_publishes_nothing(
 
 
 async def test_contract_breaking_event_is_refused_by_the_outbox(pool: asyncpg.Pool) -> None:
-    envelope = Envelope.wrap(ticket_created(), "tickets")
+    envelope = Envelope.wrap(ticket_created())
     broken = envelope.model_copy(update={"data": {**envelope.data, "title": ""}})
     async with pool.acquire() as conn:
         with pytest.raises(ContractViolation, match="title"):
@@ -96,7 +96,7 @@ async def test_changes_made_while_broker_is_down_are_delivered_once_in_order(
         private_nats_server.stop()
         for version in range(100):
             async with pool.acquire() as conn, conn.transaction():
-                await enqueue(conn, ticket_created(version=version), producer="tickets")
+                await enqueue(conn, ticket_created(version=version), service="tickets")
         assert await pool.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 100
         private_nats_server.start()
         await eventually(
@@ -122,8 +122,8 @@ async def test_duplicate_delivery_changes_nothing(pool: asyncpg.Pool, bus: Bus) 
         durable="dup-counter", event=TicketCreated, db=Database(pool, "tickets"), handle=increment
     )
     first, second = ticket_created(), ticket_created()
-    envelope = Envelope.wrap(first, "tickets")
-    last = Envelope.wrap(second, "tickets")
+    envelope = Envelope.wrap(first)
+    last = Envelope.wrap(second)
     subject = bus.catalog.subject_for("ticket.created")
     group = ConsumerGroup(bus, [listener])
     await group.start()

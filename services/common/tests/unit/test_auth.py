@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import time
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from http.cookies import Morsel, SimpleCookie
@@ -59,10 +60,31 @@ async def private(user: RequiredUser) -> dict[str, str]:
     return {"id": user.id}
 
 
+class SignedOutSessions:
+    """The revocation list, as a set the test fills."""
+
+    def __init__(self) -> None:
+        self.ids: set[str] = set()
+
+    def is_revoked(self, session_id: str) -> bool:
+        return session_id in self.ids
+
+
+@dataclass
+class RunningService:
+    """What the app's lifespan would hold: here, only the list of signed-out sessions."""
+
+    revoked_sessions: SignedOutSessions = field(default_factory=SignedOutSessions)
+
+
 async def open_client(
-    settings: ServiceSettings, http_client: HttpClientFactory
+    settings: ServiceSettings,
+    http_client: HttpClientFactory,
+    service: object | None = None,
 ) -> AsyncIterator[httpx.AsyncClient]:
-    async with http_client(create_app(title="auth", settings=settings, routers=[router])) as c:
+    app = create_app(title="auth", settings=settings, routers=[router])
+    app.state.service = RunningService() if service is None else service
+    async with http_client(app) as c:
         yield c
 
 
@@ -86,7 +108,9 @@ def session_morsel(response: httpx.Response) -> Morsel[str]:
 
 def claims(*, iat_offset: int = 0, exp_offset: int = 3600) -> UserClaims:
     now = int(time.time())
-    return UserClaims(id=USER_ID, email=EMAIL, iat=now + iat_offset, exp=now + exp_offset)
+    return UserClaims(
+        id=USER_ID, email=EMAIL, iat=now + iat_offset, exp=now + exp_offset, jti="session-1"
+    )
 
 
 def expired(config: AuthConfig) -> str:
@@ -113,6 +137,11 @@ def unsigned_alg_none(config: AuthConfig) -> str:
 
 def without_email(config: AuthConfig) -> str:
     payload = claims().model_dump(exclude={"email"})
+    return jwt.encode(payload, config.jwt_key, algorithm="HS256")
+
+
+def without_session_id(config: AuthConfig) -> str:
+    payload = claims().model_dump(exclude={"jti"})
     return jwt.encode(payload, config.jwt_key, algorithm="HS256")
 
 
@@ -184,6 +213,7 @@ async def test_without_a_cookie_the_user_is_signed_out(client: httpx.AsyncClient
         signed_with_another_key,
         unsigned_alg_none,
         without_email,
+        without_session_id,
         id_of_wrong_type,
         not_a_jwt,
     ],
@@ -234,3 +264,26 @@ def test_a_short_dev_key_signs_and_verifies_without_warnings() -> None:
     dev = AuthConfig(jwt_key="asdf", ttl_seconds=60, secure_cookie=False)
     session = claims()
     assert decode_session(sign_session(session, dev), dev) == session
+
+
+async def test_a_signed_out_session_is_refused_though_its_token_is_valid(
+    service_settings: ServiceSettings, http_client: HttpClientFactory, config: AuthConfig
+) -> None:
+    service = RunningService()
+    token = sign_session(claims(), config)
+    service.revoked_sessions.ids.add("session-1")
+    async for client in open_client(service_settings, http_client, service):
+        cookie = {"cookie": f"session={token}"}
+        current = await client.get("/currentuser", headers=cookie)
+        private = await client.get("/private", headers=cookie)
+    assert current.json() == {"currentUser": None}
+    assert private.status_code == 401
+
+
+async def test_a_service_that_keeps_no_revocation_list_accepts_no_session(
+    service_settings: ServiceSettings, http_client: HttpClientFactory, config: AuthConfig
+) -> None:
+    async for client in open_client(service_settings, http_client, service=object()):
+        cookie = {"cookie": f"session={sign_session(claims(), config)}"}
+        private = await client.get("/private", headers=cookie)
+    assert private.status_code == 500

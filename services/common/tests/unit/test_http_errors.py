@@ -216,3 +216,12 @@ async def test_unexpected_error_is_500_logged_and_never_leaked(
     assert isinstance(record.exc_info[1], RuntimeError)
     assert "hunter2" in caplog.text
     assert "Traceback (most recent call last)" in caplog.text
+
+
+@pytest.mark.parametrize("method", ["OPTIONS", "PATCH", "DELETE"])
+async def test_a_method_the_path_does_not_take_names_every_method_it_does(
+    client: httpx.AsyncClient, method: str
+) -> None:
+    response = await client.request(method, "/tickets")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"

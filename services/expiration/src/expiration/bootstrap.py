@@ -47,7 +47,7 @@ async def bootstrap(settings: Settings) -> Expiration:
     """Connect to Redis and the bus, start the worker, then the consumer."""
     redis = await create_pool(RedisSettings.from_dsn(settings.redis_url), default_queue_name=QUEUE)
     try:
-        bus = await Bus.connect(settings.nats_url, name=settings.service_name)
+        bus = await Bus.for_service(settings, "expiration")
     except BaseException:
         await redis.aclose()
         raise

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -18,7 +18,6 @@ from ticketing_common.events import ExpirationComplete, OrderCreated
 
 log = logging.getLogger(__name__)
 
-PRODUCER = "expiration"
 QUEUE = "expiration:orders"
 EXPIRE_ORDER = "expire_order"
 MAX_RETRY_DELAY = timedelta(seconds=30)
@@ -30,13 +29,16 @@ def expiry_event_id(order_id: UUID) -> UUID:
 
 
 async def schedule_expiry(redis: ArqRedis, order: OrderCreated) -> bool:
-    """Schedule the order's expiry at its expiresAt; False if it already was (same job id)."""
+    """Schedule the order's expiry at its expiresAt; False if it already was (same job id).
+
+    An order announced after its window passed (the service was down) expires at once.
+    """
     job = await redis.enqueue_job(
         EXPIRE_ORDER,
         str(order.id),
         _job_id=str(order.id),
         _queue_name=QUEUE,
-        _defer_until=order.expires_at,
+        _defer_until=max(order.expires_at, datetime.now(UTC)),
     )
     return job is not None
 
@@ -45,7 +47,7 @@ async def expire_order(ctx: dict[str, Any], order_id: str) -> None:
     """Announce that the order's window has passed; while the bus is down, retry later."""
     bus: Bus = ctx["bus"]
     event = ExpirationComplete(order_id=UUID(order_id))
-    envelope = Envelope.wrap(event, PRODUCER, event_id=expiry_event_id(event.order_id))
+    envelope = Envelope.wrap(event, event_id=expiry_event_id(event.order_id))
     try:
         await bus.publish(envelope)
     except (nats.errors.Error, TimeoutError, OSError) as exc:

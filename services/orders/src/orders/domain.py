@@ -55,6 +55,7 @@ class Order(Aggregate):
     status: OrderStatus
     expires_at: datetime
     version: int = 0
+    refunded: bool = False
 
     @classmethod
     def place(cls, *, user_id: UUID, ticket: Ticket, now: datetime, window: timedelta) -> Order:

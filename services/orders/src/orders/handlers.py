@@ -8,8 +8,16 @@ from uuid import UUID
 
 from orders import repository
 from orders.domain import Order, Ticket
+from ticketing_common import idempotency
 from ticketing_common.errors import NotFound
-from ticketing_common.events import ExpirationComplete, PaymentCreated, TicketCreated, TicketUpdated
+from ticketing_common.events import (
+    ExpirationComplete,
+    PaymentCreated,
+    PaymentRefunded,
+    TicketCreated,
+    TicketUpdated,
+)
+from ticketing_common.idempotency import Answer, IdempotentRequest
 from ticketing_common.listeners import Reject, Retry
 from ticketing_common.unit_of_work import Database, UnitOfWork
 from ticketing_common.versioning import ReplicaChange, replica_change
@@ -41,22 +49,36 @@ async def record_ticket_updated(uow: UnitOfWork, data: TicketUpdated) -> None:
         raise Retry(f"ticket {data.id} changed while version {data.version} was applied")
 
 
-async def place_order(db: Database, *, user_id: UUID, ticket_id: UUID, window: timedelta) -> Order:
-    """Reserve a known ticket for the window unless a live order holds it; emits order.created."""
+async def place_order(
+    db: Database,
+    *,
+    user_id: UUID,
+    ticket_id: UUID,
+    window: timedelta,
+    request: IdempotentRequest | None,
+    answer: Callable[[Order], Answer],
+) -> Answer:
+    """Reserve a known ticket for the window unless a live order holds it; emits order.created.
+
+    A retry of a request (same Idempotency-Key and body) gets its first answer, reserving nothing.
+    """
     async with db.unit_of_work() as uow:
+        if (stored := await idempotency.claim(uow.conn, request)) is not None:
+            assert stored.answer is not None, "an order and its answer are stored together"
+            return stored.answer
         ticket = await repository.get_ticket(uow.conn, ticket_id)
         if ticket is None:
             raise NotFound()
         now = datetime.now(UTC)
         order = uow.track(Order.place(user_id=user_id, ticket=ticket, now=now, window=window))
         await repository.insert_order(uow.conn, order)
-    return order
+        return await idempotency.keep(uow.conn, request, answer(order), order.id)
 
 
-async def orders_of(db: Database, user_id: UUID) -> list[Order]:
-    """A buyer's orders with their tickets, oldest first."""
+async def orders_of(db: Database, user_id: UUID, *, limit: int, offset: int) -> list[Order]:
+    """A page of a buyer's orders with their tickets, oldest first."""
     async with db.pool.acquire() as conn:
-        return await repository.orders_of(conn, user_id)
+        return await repository.orders_of(conn, user_id, limit=limit, offset=offset)
 
 
 async def show_order(db: Database, *, user_id: UUID, order_id: UUID) -> Order:
@@ -87,6 +109,12 @@ async def expire_order(uow: UnitOfWork, data: ExpirationComplete) -> None:
 async def complete_order(uow: UnitOfWork, data: PaymentCreated) -> None:
     """A payment completes an unpaid order (emits order.completed); a cancelled one stays so."""
     await _change(uow, await _order_of_event(uow, data.order_id), Order.complete)
+
+
+async def record_refund(uow: UnitOfWork, data: PaymentRefunded) -> None:
+    """The order's payment was refunded: the buyer sees it; a repeated refund changes nothing."""
+    if not await repository.mark_refunded(uow.conn, data.order_id):
+        raise Reject(f"unknown order {data.order_id}")
 
 
 async def _order_of_event(uow: UnitOfWork, order_id: UUID) -> Order:

@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from orders import handlers
-from ticketing_common.events import ExpirationComplete, PaymentCreated, TicketCreated, TicketUpdated
+from ticketing_common.events import (
+    ExpirationComplete,
+    PaymentCreated,
+    PaymentRefunded,
+    TicketCreated,
+    TicketUpdated,
+)
 from ticketing_common.listeners import DeliveryPolicy, Listener, transactional_listeners
 from ticketing_common.unit_of_work import Database
 
@@ -24,5 +30,6 @@ def listeners(db: Database) -> list[Listener[Any]]:
             ("orders-ticket-updated", TicketUpdated, handlers.record_ticket_updated, REPLICA),
             ("orders-expiration-complete", ExpirationComplete, handlers.expire_order, ORDER),
             ("orders-payment-created", PaymentCreated, handlers.complete_order, ORDER),
+            ("orders-payment-refunded", PaymentRefunded, handlers.record_refund, ORDER),
         ],
     )

@@ -16,8 +16,8 @@ ONE_LIVE_ORDER_PER_TICKET = "orders_one_live_order_per_ticket"
 
 _TICKET_COLUMNS = "t.id AS ticket_id, t.title, t.price, t.version AS ticket_version, t.order_id"
 _ORDERS_WITH_TICKETS = (
-    f"SELECT o.id, o.user_id, o.status, o.expires_at, o.version, {_TICKET_COLUMNS}"
-    " FROM orders o JOIN tickets t ON t.id = o.ticket_id"
+    "SELECT o.id, o.user_id, o.status, o.expires_at, o.version, o.refunded_at IS NOT NULL"
+    f" AS refunded, {_TICKET_COLUMNS} FROM orders o JOIN tickets t ON t.id = o.ticket_id"
 )
 
 
@@ -90,9 +90,14 @@ async def get_order(conn: Connection, order_id: UUID, *, for_update: bool = Fals
     return None if row is None else _order(row)
 
 
-async def orders_of(conn: Connection, user_id: UUID) -> list[Order]:
-    """A buyer's orders, oldest first."""
-    rows = await conn.fetch(f"{_ORDERS_WITH_TICKETS} WHERE o.user_id = $1 ORDER BY o.seq", user_id)
+async def orders_of(conn: Connection, user_id: UUID, *, limit: int, offset: int) -> list[Order]:
+    """A page of a buyer's orders, oldest first."""
+    rows = await conn.fetch(
+        f"{_ORDERS_WITH_TICKETS} WHERE o.user_id = $1 ORDER BY o.seq LIMIT $2 OFFSET $3",
+        user_id,
+        limit,
+        offset,
+    )
     return [_order(row) for row in rows]
 
 
@@ -102,6 +107,15 @@ async def save_status(conn: Connection, order: Order, expected_version: int) -> 
         conn, "orders", order.id, expected_version, {"status": order.status.value}
     )
     assert version == order.version, "the domain and the database disagree on the version"
+
+
+async def mark_refunded(conn: Connection, order_id: UUID) -> bool:
+    """Note that the order's payment was refunded; False for an unknown order."""
+    marked = await conn.fetchval(
+        "UPDATE orders SET refunded_at = coalesce(refunded_at, now()) WHERE id = $1 RETURNING true",
+        order_id,
+    )
+    return bool(marked)
 
 
 def _ticket(row: Mapping[str, Any]) -> Ticket:
@@ -122,4 +136,5 @@ def _order(row: Mapping[str, Any]) -> Order:
         status=OrderStatus(row["status"]),
         expires_at=row["expires_at"],
         version=row["version"],
+        refunded=row["refunded"],
     )

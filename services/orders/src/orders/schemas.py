@@ -55,12 +55,15 @@ class TicketOut(ApiModel):
 
 
 class OrderOut(ApiModel):
+    """An order; `refunded` when its payment was given back (a cancellation won the race)."""
+
     id: Uuid
     user_id: Uuid
     status: OrderStatus
     expires_at: Timestamp
     ticket: TicketOut
     version: int
+    refunded: bool
 
     @classmethod
     def of(cls, order: Order) -> OrderOut:
@@ -74,4 +77,5 @@ class OrderOut(ApiModel):
                 id=ticket.id, title=ticket.title, price=ticket.price, version=ticket.version
             ),
             version=order.version,
+            refunded=order.refunded,
         )

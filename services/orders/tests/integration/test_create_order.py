@@ -66,6 +66,7 @@ async def test_order_reserves_a_ticket(
         "status": "created",
         "ticket": {"id": str(ticket.id), "title": "Concert", "price": 19.99, "version": 0},
         "version": 0,
+        "refunded": False,
     }
     row = await db.fetchrow("SELECT user_id, ticket_id, status FROM orders WHERE id = $1", order_id)
     assert row is not None

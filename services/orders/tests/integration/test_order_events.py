@@ -1,4 +1,5 @@
-"""expiration.complete and payment.created: expiry cancels unpaid orders, payment completes them."""
+"""expiration.complete, payment.created and payment.refunded: expiry cancels unpaid orders,
+payment completes them, a refund shows on the order."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from ticketing_common.events import (
     OrderCancelled,
     OrderCompleted,
     PaymentCreated,
+    PaymentRefunded,
 )
 from ticketing_harness.testing.bus import consumer_info, publish, published, settled
 from ticketing_harness.waiting import eventually
@@ -31,6 +33,7 @@ from ..support import (
 
 EXPIRATION = "orders-expiration-complete"
 PAYMENT = "orders-payment-created"
+REFUND = "orders-payment-refunded"
 
 
 @pytest.fixture
@@ -49,14 +52,14 @@ async def order(
 
 async def expire(bus: Bus, order_id: uuid.UUID | str) -> None:
     """The expiration service says the window passed; wait until orders has handled it."""
-    seq = await publish(bus, ExpirationComplete(order_id=uuid.UUID(str(order_id))), "expiration")
+    seq = await publish(bus, ExpirationComplete(order_id=uuid.UUID(str(order_id))))
     await settled(bus, EXPIRATION, seq)
 
 
 async def pay(bus: Bus, order_id: uuid.UUID | str) -> None:
     """The payments service reports a charge; wait until orders has handled it."""
     payment = PaymentCreated(id=uuid.uuid4(), order_id=uuid.UUID(str(order_id)), stripe_id="pi_1")
-    seq = await publish(bus, payment, "payments")
+    seq = await publish(bus, payment)
     await settled(bus, PAYMENT, seq)
 
 
@@ -125,7 +128,7 @@ async def test_expiration_of_an_unknown_order_is_dead_lettered(
     bus: Bus, db: asyncpg.Connection
 ) -> None:
     unknown = uuid.uuid4()
-    await publish(bus, ExpirationComplete(order_id=unknown), "expiration")
+    await publish(bus, ExpirationComplete(order_id=unknown))
     [letter] = await eventually(lambda: bus.dead_letters(EXPIRATION))
     assert str(unknown) in letter.reason
 
@@ -158,3 +161,53 @@ async def test_a_second_payment_completes_nothing_again(
     await pay(bus, order["id"])
     assert await version(db, order["id"]) == 1
     assert await outbox_count(db, "order.completed") == 1
+
+
+async def refund(bus: Bus, order_id: uuid.UUID | str) -> None:
+    """The payments service reports a refund; wait until orders has handled it."""
+    refunded = PaymentRefunded(
+        id=uuid.uuid4(),
+        order_id=uuid.UUID(str(order_id)),
+        stripe_id="pi_1",
+        stripe_refund_id="re_1",
+    )
+    seq = await publish(bus, refunded)
+    await settled(bus, REFUND, seq)
+
+
+async def test_a_refund_shows_on_the_buyers_cancelled_order(
+    client: httpx.AsyncClient,
+    buyer: dict[str, str],
+    order: dict[str, Any],
+    bus: Bus,
+    db: asyncpg.Connection,
+) -> None:
+    await expire(bus, order["id"])
+    await pay(bus, order["id"])
+    await refund(bus, order["id"])
+    await refund(bus, order["id"])
+    shown = (await client.get(f"/api/orders/{order['id']}", headers=buyer)).json()
+    [listed] = (await client.get("/api/orders", headers=buyer)).json()
+    assert (shown["status"], shown["refunded"]) == ("cancelled", True)
+    assert listed == shown
+    assert shown["version"] == 1  # the refund is not part of the replicated order
+
+
+async def test_an_order_is_not_refunded_until_payments_says_so(
+    client: httpx.AsyncClient, buyer: dict[str, str], order: dict[str, Any], bus: Bus
+) -> None:
+    await expire(bus, order["id"])
+    shown = (await client.get(f"/api/orders/{order['id']}", headers=buyer)).json()
+    assert (shown["status"], shown["refunded"]) == ("cancelled", False)
+
+
+async def test_a_refund_for_an_unknown_order_is_dead_lettered(
+    bus: Bus, client: httpx.AsyncClient
+) -> None:
+    unknown = uuid.uuid4()
+    refunded = PaymentRefunded(
+        id=uuid.uuid4(), order_id=unknown, stripe_id="pi_1", stripe_refund_id="re_1"
+    )
+    await publish(bus, refunded)
+    [letter] = await eventually(lambda: bus.dead_letters(REFUND))
+    assert str(unknown) in letter.reason

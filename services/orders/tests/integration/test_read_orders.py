@@ -70,3 +70,25 @@ async def test_reading_orders_requires_a_signed_in_user(
 ) -> None:
     response = await client.get(path)
     assert response.status_code == 401
+
+
+async def test_the_list_comes_in_pages_like_the_ticket_list(
+    client: httpx.AsyncClient, settings: Settings, bus: Bus, db: asyncpg.Connection
+) -> None:
+    me = signed_in(settings)
+    tickets = [await list_ticket(bus, db, title=f"Show {n}") for n in range(5)]
+    placed = [await place_order(client, me, ticket.id) for ticket in tickets]
+    first = await client.get("/api/orders", params={"limit": 2}, headers=me)
+    rest = await client.get("/api/orders", params={"limit": 2, "offset": 2}, headers=me)
+    past = await client.get("/api/orders", params={"offset": 5}, headers=me)
+    assert [first.json(), rest.json(), past.json()] == [placed[:2], placed[2:4], []]
+    assert (await client.get("/api/orders", headers=me)).json() == placed
+
+
+@pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 101}, {"offset": -1}, {"limit": "x"}])
+async def test_a_page_out_of_bounds_is_refused_by_name(
+    client: httpx.AsyncClient, settings: Settings, params: dict[str, int | str]
+) -> None:
+    response = await client.get("/api/orders", params=params, headers=signed_in(settings))
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == next(iter(params))

@@ -58,4 +58,5 @@ def test_an_orders_json_has_camel_case_names_and_the_price_as_a_number(
         "expiresAt": "2026-03-01T18:15:00Z",
         "ticket": {"id": str(ticket.id), "title": "Concert", "price": number, "version": 3},
         "version": 0,
+        "refunded": False,
     }

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from payments.config import Settings
-from payments.listeners import payment_listeners
+from payments.listeners import listeners
 from payments.stripe_gateway import StripeGateway
 from ticketing_common.runtime import EventService, start_runtime
 
@@ -34,7 +34,7 @@ async def bootstrap(settings: Settings) -> Payments:
             settings,
             service="payments",
             migrations=MIGRATIONS,
-            listeners=lambda db: payment_listeners(db, gateway),
+            listeners=lambda db: listeners(db, gateway),
         )
     except BaseException:
         await gateway.close()

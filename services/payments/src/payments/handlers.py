@@ -35,9 +35,11 @@ from uuid import UUID
 from payments import repository
 from payments.domain import AlreadyPaid, OrderReplica, Payment, PaymentState
 from payments.stripe_gateway import MAX_CALL_SECONDS, NOT_CHARGED, StripeGateway
+from ticketing_common import idempotency
 from ticketing_common.errors import NotFound
 from ticketing_common.events import OrderCancelled, OrderCompleted, OrderCreated, OrderStatus
 from ticketing_common.faults.canaries import Canary, disabled
+from ticketing_common.idempotency import Answer, IdempotentRequest, RequestInProgress, Stored
 from ticketing_common.listeners import Retry
 from ticketing_common.unit_of_work import Database, UnitOfWork
 from ticketing_common.versioning import ReplicaChange, replica_change
@@ -49,34 +51,77 @@ CLAIM_LEASE_SECONDS = 2 * MAX_CALL_SECONDS
 
 
 async def pay(
-    db: Database, gateway: StripeGateway, *, user_id: UUID, order_id: UUID, token: str
-) -> UUID:
-    """Charge the order's price to `token` once; returns the payment id."""
-    claim = await _claim(db, user_id=user_id, order_id=order_id, token=token)
-    await settle_claim(db, gateway, claim)
-    return claim.id
+    db: Database,
+    gateway: StripeGateway,
+    *,
+    user_id: UUID,
+    order_id: UUID,
+    token: str,
+    request: IdempotentRequest | None,
+) -> Answer:
+    """Charge the order's price to `token` once; a retried request gets the first answer."""
+    claimed = await _claim(db, user_id=user_id, order_id=order_id, token=token, request=request)
+    if isinstance(claimed, Answer):
+        return claimed
+    await settle_claim(db, gateway, claimed)
+    return paid(claimed.id)
 
 
-async def _claim(db: Database, *, user_id: UUID, order_id: UUID, token: str) -> Payment:
+def paid(payment_id: UUID) -> Answer:
+    """The answer to a payment request that charged: 201 and the payment's id."""
+    return Answer(201, {"id": str(payment_id)})
+
+
+async def _claim(
+    db: Database,
+    *,
+    user_id: UUID,
+    order_id: UUID,
+    token: str,
+    request: IdempotentRequest | None,
+) -> Payment | Answer:
     async with db.unit_of_work() as uow:
+        if (stored := await idempotency.claim(uow.conn, request)) is not None:
+            return await _retried(uow, stored)
         order = await repository.get_order(uow.conn, order_id, lock="FOR SHARE")
         if order is None:
             raise NotFound()
         claim = order.claim_payment(by=user_id, token=token)
-        if await repository.insert_claim(uow.conn, claim, CLAIM_LEASE_SECONDS):
-            return claim
-        stale = await repository.take_over_stale_claim(
-            uow.conn, order_id, PaymentState.PENDING, CLAIM_LEASE_SECONDS
-        )
-        if stale is None:
-            raise AlreadyPaid()
-        return stale
+        if not await repository.insert_claim(uow.conn, claim, CLAIM_LEASE_SECONDS):
+            stale = await repository.take_over_stale_claim(
+                uow.conn, order_id, PaymentState.PENDING, CLAIM_LEASE_SECONDS
+            )
+            if stale is None:
+                raise AlreadyPaid()
+            claim = stale
+        await idempotency.created(uow.conn, request, claim.id)
+        return claim
+
+
+async def _retried(uow: UnitOfWork, stored: Stored) -> Payment | Answer:
+    """A retry: the first answer; or, if the first request died mid-charge, its claim to settle."""
+    if stored.answer is not None:
+        return stored.answer
+    assert stored.resource_id is not None, "a key is stored with the claim it made"
+    payment = await repository.get_payment(uow.conn, stored.resource_id)
+    assert payment is not None, "a released claim takes its key along"
+    if payment.state is not PaymentState.PENDING:
+        answer = paid(payment.id)
+        await idempotency.keep_for(uow.conn, payment.id, answer)
+        return answer
+    stale = await repository.take_over_stale_claim(
+        uow.conn, payment.order_id, PaymentState.PENDING, CLAIM_LEASE_SECONDS
+    )
+    if stale is None:
+        raise RequestInProgress()
+    return stale
 
 
 async def settle_claim(db: Database, gateway: StripeGateway, claim: Payment) -> None:
-    """Make the claim's charge and record it with its payment.created event.
+    """Make the claim's charge and record it with its payment.created event (and its answer).
 
-    A definite refusal releases the claim; an unknown outcome keeps it for a replay.
+    A definite refusal releases the claim, and its idempotency key; an unknown outcome
+    keeps it for a replay.
     """
     try:
         stripe_id = await gateway.charge(
@@ -86,14 +131,17 @@ async def settle_claim(db: Database, gateway: StripeGateway, claim: Payment) -> 
             metadata=claim.charge_metadata,
         )
     except NOT_CHARGED:
-        async with db.pool.acquire() as conn:
-            await repository.release_claim(conn, claim.id)
+        async with db.unit_of_work() as uow:
+            await repository.release_claim(uow.conn, claim.id)
+            await idempotency.forget(uow.conn, claim.id)
         raise
     except Exception:
         async with db.pool.acquire() as conn:
             await repository.end_lease(conn, claim.id)
         raise
-    await _record(db, claim.id, lambda payment: payment.record_charge(stripe_id))
+    async with db.unit_of_work() as uow:
+        await _record(uow, claim.id, lambda payment: payment.record_charge(stripe_id))
+        await idempotency.keep_for(uow.conn, claim.id, paid(claim.id))
 
 
 async def on_order_created(uow: UnitOfWork, event: OrderCreated) -> None:
@@ -141,7 +189,8 @@ async def refund_if_owed(db: Database, gateway: StripeGateway, order_id: UUID) -
         async with db.pool.acquire() as conn:
             await repository.end_lease(conn, refund.id)
         raise
-    await _record(db, refund.id, lambda payment: payment.record_refund(refund_id))
+    async with db.unit_of_work() as uow:
+        await _record(uow, refund.id, lambda payment: payment.record_refund(refund_id))
 
 
 async def _claim_refund(db: Database, order_id: UUID) -> Payment | None:
@@ -183,13 +232,12 @@ async def _resolve_pending_claim(db: Database, gateway: StripeGateway, order_id:
         log.info("replayed charge for cancelled order %s was refused: %s", order_id, refused)
 
 
-async def _record(db: Database, payment_id: UUID, change: Callable[[Payment], None]) -> None:
+async def _record(uow: UnitOfWork, payment_id: UUID, change: Callable[[Payment], None]) -> None:
     """Apply a Stripe outcome to the payment and save it, with its event, if it changed it."""
-    async with db.unit_of_work() as uow:
-        payment = await repository.get_payment(uow.conn, payment_id)
-        if payment is None:
-            return
-        read_state = payment.state
-        change(uow.track(payment))
-        if payment.state is not read_state:
-            await repository.save(uow.conn, payment, read_state)
+    payment = await repository.get_payment(uow.conn, payment_id)
+    if payment is None:
+        return
+    read_state = payment.state
+    change(uow.track(payment))
+    if payment.state is not read_state:
+        await repository.save(uow.conn, payment, read_state)

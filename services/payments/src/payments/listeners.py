@@ -22,7 +22,7 @@ CANCELLATION = DeliveryPolicy(
 )
 
 
-def payment_listeners(db: Database, gateway: StripeGateway) -> list[Listener[Any]]:
+def listeners(db: Database, gateway: StripeGateway) -> list[Listener[Any]]:
     """The payments service's consumers."""
 
     async def cancelled(event: OrderCancelled, envelope: Envelope) -> None:

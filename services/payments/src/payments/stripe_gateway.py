@@ -25,6 +25,19 @@ NETWORK_RETRIES = 2
 MAX_CALL_SECONDS = TIMEOUT_SECONDS * (NETWORK_RETRIES + 1) + 10.0
 _LIVE_REFUND_STATES = {"succeeded", "pending", "requires_action"}
 
+# What the buyer is told, by Stripe's decline_code or code; any other decline is generic, as
+# Stripe advises (a lost or stolen card is not named).
+DECLINE_MESSAGES = {
+    "insufficient_funds": "Your card has insufficient funds. Try another card.",
+    "expired_card": "Your card has expired. Check its expiry date or try another card.",
+    "incorrect_cvc": "Your card's security code is incorrect. Check it and try again.",
+    "processing_error": "Your card could not be processed. Try again in a moment.",
+}
+GENERIC_DECLINE = "Your card was declined. Try another card."
+UNKNOWN_METHOD = "This payment method does not exist. Check the card details or try another card."
+REFUSED_METHOD = "This payment method cannot pay this order. Try another card."
+NOT_COMPLETED = "This card needs a verification this shop cannot offer. Try another card."
+
 
 class ChargeDeclined(PaymentFailed):
     """402: the card was declined (or needs an authentication we cannot offer); nothing charged."""
@@ -85,16 +98,19 @@ class StripeGateway:
                 options={"idempotency_key": idempotency_key},
             )
         except stripe.CardError as exc:
-            raise ChargeDeclined(_message(exc, "Your card was declined")) from exc
+            raise ChargeDeclined(_decline_message(exc)) from exc
         except stripe.InvalidRequestError as exc:
-            raise ChargeInvalid(_message(exc, "The payment method was refused")) from exc
+            log.info("charge refused by Stripe: %s", exc)
+            unknown = exc.http_status == 404 or exc.code == "resource_missing"
+            raise ChargeInvalid(UNKNOWN_METHOD if unknown else REFUSED_METHOD) from exc
         except stripe.StripeError as exc:
             log.warning(
                 "charge outcome unknown (%s: %s); the claim is kept", type(exc).__name__, exc
             )
             raise ChargeOutcomeUnknown() from exc
         if intent.status != "succeeded":
-            raise ChargeDeclined(f"The payment was not completed (status {intent.status})")
+            log.info("PaymentIntent %s ended %s, not succeeded", intent.id, intent.status)
+            raise ChargeDeclined(NOT_COMPLETED)
         return intent.id
 
     def _intent_params(
@@ -135,5 +151,6 @@ class StripeGateway:
         await cast("Any", self._http).close_async()  # untyped in the SDK
 
 
-def _message(exc: stripe.StripeError, fallback: str) -> str:
-    return exc.user_message or str(exc) or fallback
+def _decline_message(exc: stripe.CardError) -> str:
+    reasons = (exc.error.decline_code if exc.error else None, exc.code)
+    return next((DECLINE_MESSAGES[r] for r in reasons if r in DECLINE_MESSAGES), GENERIC_DECLINE)

@@ -13,6 +13,7 @@ import pytest
 
 from payments.app import create_app
 from payments.config import Settings
+from payments.stripe_gateway import GENERIC_DECLINE, UNKNOWN_METHOD
 from ticketing_common.bus import Bus
 from ticketing_common.events import EventData, OrderCreated, OrderStatus
 from ticketing_harness.servers import StripeServer
@@ -185,7 +186,7 @@ async def test_declined_card_is_402_stores_nothing_and_another_card_can_pay(
         URL, json={"orderId": str(order.id), "token": "pm_card_chargeCustomerFail"}, headers=headers
     )
     assert declined.status_code == 402
-    assert declined.json() == {"errors": [{"message": "Your card was declined.", "field": "token"}]}
+    assert declined.json() == {"errors": [{"message": GENERIC_DECLINE, "field": "token"}]}
     assert await payment_row(db, order.id) is None
     assert await db.fetchval("SELECT count(*) FROM outbox") == 0
     assert await stripe_ledger.charges_for(order.id) == []
@@ -208,8 +209,7 @@ async def test_unknown_payment_method_is_400_on_the_token_and_stores_nothing(
     order = await replicated_order(bus, db)
     response = await pay_as_buyer(client, settings, order, "pm_no_such_method")
     assert response.status_code == 400
-    [error] = response.json()["errors"]
-    assert error["field"] == "token"
+    assert response.json() == {"errors": [{"message": UNKNOWN_METHOD, "field": "token"}]}
     assert await payment_row(db, order.id) is None
     assert await stripe_ledger.charges_for(order.id) == []
 
@@ -240,3 +240,39 @@ async def test_unreachable_stripe_keeps_the_claim_and_a_retry_charges_once(
             assert len(await ledger.charges_for(order.id)) == 1
         finally:
             await ledger.close()
+
+
+@pytest.mark.parametrize(
+    ("token", "message"),
+    [
+        ("pm_card_chargeDeclined", "Your card was declined. Try another card."),
+        (
+            "pm_card_chargeDeclinedInsufficientFunds",
+            "Your card has insufficient funds. Try another card.",
+        ),
+        (
+            "pm_card_chargeDeclinedExpiredCard",
+            "Your card has expired. Check its expiry date or try another card.",
+        ),
+        (
+            "pm_card_chargeDeclinedIncorrectCvc",
+            "Your card's security code is incorrect. Check it and try again.",
+        ),
+        ("pm_card_chargeDeclinedLostCard", "Your card was declined. Try another card."),
+    ],
+)
+async def test_each_usual_decline_tells_the_buyer_what_happened_and_stores_nothing(
+    client: httpx.AsyncClient,
+    settings: Settings,
+    bus: Bus,
+    db: asyncpg.Connection,
+    stripe_ledger: StripeLedger,
+    token: str,
+    message: str,
+) -> None:
+    order = await replicated_order(bus, db)
+    response = await pay_as_buyer(client, settings, order, token)
+    assert response.status_code == 402
+    assert response.json() == {"errors": [{"message": message, "field": "token"}]}
+    assert await payment_row(db, order.id) is None
+    assert await stripe_ledger.charges_for(order.id) == []

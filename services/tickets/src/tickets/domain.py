@@ -10,9 +10,13 @@ from ticketing_common.aggregate import Aggregate
 from ticketing_common.errors import BadRequest, Forbidden
 from ticketing_common.events import TicketCreated, TicketUpdated
 from ticketing_common.faults.canaries import Canary, disabled
+from ticketing_common.validation import WHITESPACE, trimmed_pattern
 
 MAX_TITLE_LENGTH = 200
-MAX_PRICE = Decimal("1000000.00")
+# PostgreSQL text holds no NUL; the OpenAPI states this pattern of a title, parse_title applies it.
+TITLE = trimmed_pattern(1, MAX_TITLE_LENGTH, forbidden=r"\x00")
+# Stripe's largest USD charge: a dearer ticket could be listed but never paid for.
+MAX_PRICE = Decimal("999999.99")
 _CENT = Decimal("0.01")
 
 
@@ -42,10 +46,10 @@ class HeldByAnotherOrder(Exception):
 
 
 def parse_title(value: object) -> str:
-    """A title: text, trimmed, 1 to 200 characters, storable as UTF-8 text."""
-    if not isinstance(value, str) or not value.strip():
+    """A title: text, trimmed, 1 to 200 characters, storable as UTF-8 text (TITLE says so)."""
+    if not isinstance(value, str) or not value.strip(WHITESPACE):
         raise InvalidTicket("Title is required")
-    title = value.strip()
+    title = value.strip(WHITESPACE)
     if len(title) > MAX_TITLE_LENGTH:
         raise InvalidTicket(f"Title must be at most {MAX_TITLE_LENGTH} characters")
     # PostgreSQL text holds neither NUL nor the lone surrogates JSON can carry.
@@ -55,7 +59,7 @@ def parse_title(value: object) -> str:
 
 
 def parse_price(value: object) -> Decimal:
-    """A price from a JSON number: > 0, at most 1,000,000, at most two decimals; exact."""
+    """A price from a JSON number: > 0, at most 999,999.99, at most two decimals; exact."""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise InvalidTicket("Price must be a number")
     # repr gives the shortest text that reads back as the same float: 19.99, not 19.989999...
@@ -65,7 +69,7 @@ def parse_price(value: object) -> Decimal:
     if amount <= 0:
         raise InvalidTicket("Price must be greater than 0")
     if amount > MAX_PRICE:
-        raise InvalidTicket(f"Price must be at most {MAX_PRICE:,.0f}")
+        raise InvalidTicket(f"Price must be at most {MAX_PRICE:,}")
     if amount != amount.quantize(_CENT):
         raise InvalidTicket("Price must have at most two decimals")
     return amount.quantize(_CENT)

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from ticketing_common.auth import UserId
+from ticketing_common.paging import DEFAULT_PAGE_SIZE, Limit, Offset
 from tickets import handlers
 from tickets.deps import TicketId, TicketsDep
 from tickets.schemas import TicketIn, TicketOut
-
-DEFAULT_PAGE_SIZE = 20
-MAX_PAGE_SIZE = 100
-MAX_OFFSET = 1_000_000
 
 router = APIRouter(prefix="/api/tickets", tags=["tickets"])
 
@@ -32,13 +29,7 @@ _CREATED_LINKS: dict[int | str, dict[str, Any]] = {
 
 @router.get("", operation_id="listTickets")
 async def list_tickets(
-    tickets: TicketsDep,
-    limit: Annotated[
-        int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size: 20 unless given, at most 100.")
-    ] = DEFAULT_PAGE_SIZE,
-    offset: Annotated[
-        int, Query(ge=0, le=MAX_OFFSET, description="Tickets to skip: 0 unless given.")
-    ] = 0,
+    tickets: TicketsDep, limit: Limit = DEFAULT_PAGE_SIZE, offset: Offset = 0
 ) -> list[TicketOut]:
     """Tickets for sale (no order holds them), newest first, 20 per page unless `limit` says."""
     for_sale = await handlers.tickets_for_sale(tickets.db, limit=limit, offset=offset)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSeriali
 from pydantic.alias_generators import to_camel
 
 from ticketing_common.validation import MissingMessage, RequestModel
-from tickets.domain import MAX_PRICE, MAX_TITLE_LENGTH, Ticket, parse_price, parse_title
+from tickets.domain import MAX_PRICE, MAX_TITLE_LENGTH, TITLE, Ticket, parse_price, parse_title
 
 
 def _price_number(price: Decimal) -> int | float:
@@ -23,8 +23,9 @@ Title = Annotated[
     BeforeValidator(parse_title),
     MissingMessage("Title is required"),
     Field(
-        json_schema_extra={"minLength": 1, "maxLength": MAX_TITLE_LENGTH},
-        description="What is sold; leading and trailing spaces are trimmed.",
+        json_schema_extra={"pattern": f"^{TITLE}$"},
+        description=f"What is sold: 1 to {MAX_TITLE_LENGTH} characters once the spaces around "
+        "them are trimmed, no NUL.",
     ),
 ]
 PriceIn = Annotated[
@@ -37,7 +38,8 @@ PriceIn = Annotated[
             "exclusiveMinimum": 0,
             "maximum": float(MAX_PRICE),
             "multipleOf": 0.01,
-            "description": f"More than 0, at most {MAX_PRICE:,.0f}, at most two decimals.",
+            "description": f"More than 0, at most {MAX_PRICE:,} (Stripe's largest USD charge), "
+            "at most two decimals.",
         }
     ),
 ]

@@ -110,7 +110,7 @@ async def test_redelivered_order_created_changes_nothing(
 ) -> None:
     ticket = await create_ticket(seller)
     order = order_created(ticket)
-    envelope = Envelope.wrap(order, "orders")
+    envelope = Envelope.wrap(order)
     await bus.publish(envelope)
     # The same event again under another message id, as after the broker's duplicate window.
     subject = bus.catalog.subject_for("order.created")

@@ -16,7 +16,8 @@ from tickets.config import Settings
 async def test_ready_when_database_and_bus_answer(client: httpx.AsyncClient) -> None:
     response = await client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "bus": "ok"}}
+    checks = {"database": "ok", "bus": "ok", "sessions": "ok"}
+    assert response.json() == {"status": "ok", "checks": checks}
 
 
 async def test_not_ready_while_the_bus_is_down_and_ready_again_after(

@@ -95,7 +95,6 @@ class FaultLog:
                 os.fsync(log.fileno())
         return fault
 
-
     def fired_everywhere(self, rule: str) -> int:
         """How often a rule fired in the whole run: this process, the others, the dead."""
         return sum(fault.rule == rule for fault in _read(self.log_dir))

@@ -1,0 +1,1 @@
+"""The contract toolkit behind `ticketing contracts`: check, diff, release, docs and coverage."""

@@ -1,0 +1,1 @@
+"""What `ticketing events` reads from a running stack: the stream, the consumers, dead letters."""
