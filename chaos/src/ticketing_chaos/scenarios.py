@@ -20,6 +20,7 @@ QUICK_CONSUMERS = (
     "orders-ticket-updated",
     "orders-expiration-complete",
     "orders-payment-created",
+    "orders-payment-refunded",
     "payments-order-created",
     "payments-order-completed",
     "expiration-order-created",
@@ -150,8 +151,15 @@ def _expiries(duration: float) -> tuple[FaultRule, ...]:
             "drop-payment-deliveries",
             FaultKind.DROP_DELIVERY,
             0.2,
-            consumers=("orders-payment-created",),
+            consumers=("orders-payment-created", "orders-payment-refunded"),
             seconds=(0.1, 0.5),
+        ),
+        _rule(
+            "copy-refunds",
+            FaultKind.DUPLICATE_FRESH_ID,
+            0.3,
+            subjects=("events.payment.refunded",),
+            seconds=(0.1, 1.0),
         ),
     )
 
@@ -222,7 +230,7 @@ SCENARIOS: dict[str, Scenario] = {
         ),
         Scenario(
             "expiries",
-            "payments racing a 3 s expiry and cancels, with the news of cancels held back",
+            "payments racing a 3 s expiry and cancels, the news of cancels held back, refunds copied",
             duration=30,
             expiration_seconds=3,
             mix=Mix(

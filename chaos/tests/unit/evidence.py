@@ -82,7 +82,7 @@ class Scene:
             "status": "complete",
             "version": 1,
         }
-        self.table("orders", "orders").append(order)
+        self.table("orders", "orders").append({**order, "refunded_at": None})
         self.table("payments", "orders").append({**order, "price": Decimal(price)})
         self.table("payments", "payments").append(
             {"order_id": uuid.UUID(self.order), "state": "charged", "stripe_id": "pi_1"}

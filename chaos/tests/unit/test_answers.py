@@ -57,6 +57,7 @@ def test_documented_answers_the_request_allows_pass(documents: dict[str, dict[st
         "expiresAt": "2026-01-01T00:00:00Z",
         "ticket": {"id": uid(), "title": "Show", "price": 20, "version": 0},
         "version": 0,
+        "refunded": False,
     }
     reserved = {"errors": [{"message": "Ticket is already reserved"}]}
     assert verdict(documents, order(201, placed), order(400, reserved)) == []

@@ -92,6 +92,18 @@ def test_a_replica_that_skips_or_repeats_a_version_is_caught() -> None:
     ]
 
 
+def test_a_refund_noted_on_an_order_is_no_new_version_but_a_rewritten_replica_is() -> None:
+    scene = Scene()
+    scene.order_change(1.0, "cancelled", 1)
+    refund = {"status": "cancelled", "version": 1, "refunded_at": "2026-01-01T00:00:00Z"}
+    for at in (2.0, 3.0):  # noted, then noted again by a copy under a fresh event id
+        scene.audit("orders", "orders", at, id=scene.order, ticket_id=scene.ticket, **refund)
+    for at in (1.0, 2.0):
+        scene.audit("payments", "orders", at, id=scene.order, status="cancelled", version=1)
+    [violation] = consecutive_versions(scene.evidence()).violations
+    assert violation.message.startswith(f"payments' copy of order {scene.order} applied versions")
+
+
 def test_an_order_still_created_after_its_window_has_not_ended() -> None:
     scene = Scene().sold()
     scene.table("orders", "orders")[0]["status"] = "created"
@@ -112,7 +124,17 @@ def test_a_refunded_charge_of_a_cancelled_order_keeps_the_money_right() -> None:
     scene.table("orders", "orders")[0]["status"] = "cancelled"
     scene.table("payments", "payments")[0]["state"] = "refunded"
     scene.refunds.append(Refund("re_1", "pi_1", 2000, "succeeded"))
+    scene.table("orders", "orders")[0]["refunded_at"] = EPOCH
     assert money(scene.evidence()).ok
+
+
+def test_an_order_that_does_not_show_its_refund_is_named() -> None:
+    scene = Scene().sold()
+    scene.table("orders", "orders")[0]["status"] = "cancelled"
+    scene.table("payments", "payments")[0]["state"] = "refunded"
+    scene.refunds.append(Refund("re_1", "pi_1", 2000, "succeeded"))
+    [violation] = money(scene.evidence()).violations
+    assert violation.message == f"order {scene.order} shows refunded False; payments says True"
 
 
 def test_a_partial_refund_and_a_stuck_claim_are_named() -> None:

@@ -21,6 +21,7 @@ RECORDS_EFFECTS = {
         "orders-ticket-updated",
         "orders-expiration-complete",
         "orders-payment-created",
+        "orders-payment-refunded",
     ),
     "payments": ("payments-order-created", "payments-order-completed"),
 }

@@ -39,6 +39,7 @@ def money(evidence: Evidence) -> CheckResult:
                 Violation(f"complete order {key} has {len(kept[key])} charges kept", ids(key))
             )
     violations += _payments_agree(evidence, known, refunded)
+    violations += _refunds_shown(evidence)
     received = sum(c.amount for c in charges) - sum(refunded.values())
     owed = sum(prices.get(key, 0) for key, order in orders.items() if order["status"] == "complete")
     if received != owed:
@@ -110,3 +111,20 @@ def _payments_agree(
                 )
             )
     return violations
+
+
+def _refunds_shown(evidence: Evidence) -> list[Violation]:
+    """An order says `refunded` exactly when the payments service refunded its payment."""
+    refunded = {
+        str(p["order_id"])
+        for p in evidence.rows("payments", "payments")
+        if p["state"] == "refunded"
+    }
+    return [
+        Violation(
+            f"order {order['id']} shows refunded {shown}; payments says {not shown}",
+            ids(order["id"]),
+        )
+        for order in evidence.rows("orders", "orders")
+        if (shown := order["refunded_at"] is not None) != (str(order["id"]) in refunded)
+    ]

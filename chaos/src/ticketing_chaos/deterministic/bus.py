@@ -109,6 +109,8 @@ class SimulatedBus(Bus):
 
     def __init__(self) -> None:  # no connection: nothing leaves the process
         self.catalog = load_catalog()
+        self.service = None  # it carries every service's events
+        self.recorder = None
         self.stream: list[Message] = []
         self.consumers: list[SimulatedConsumer] = []
         self.dead: list[tuple[str, str, str]] = []

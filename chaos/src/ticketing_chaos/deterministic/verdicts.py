@@ -110,6 +110,7 @@ async def at_rest(
     await _replicas_equal(world, ticket_ids, order_ids)
     await _orders_ended(world, expired)
     await _money(world, order_ids)
+    await _refunds_shown(world, order_ids)
     _nothing_left(bus)
     await _applied_records(world, bus)
 
@@ -182,6 +183,26 @@ async def _money(world: World, order_ids: set[UUID]) -> None:
     for order, status in statuses.items():
         if status == "complete" and kept[order] != 1:
             raise Broken(f"I5: complete order {order} has {kept[order]} charges kept")
+
+
+async def _refunds_shown(world: World, order_ids: set[UUID]) -> None:
+    """I5: an order says `refunded` exactly when the payments service refunded its payment."""
+    shown = {
+        r["id"]
+        for r in await world.databases["orders"].pool.fetch(
+            "SELECT id FROM orders WHERE id = ANY($1) AND refunded_at IS NOT NULL", list(order_ids)
+        )
+    }
+    refunded = {
+        r["order_id"]
+        for r in await world.databases["payments"].pool.fetch(
+            "SELECT order_id FROM payments WHERE order_id = ANY($1) AND state = 'refunded'",
+            list(order_ids),
+        )
+    }
+    if shown != refunded:
+        order = sorted(shown ^ refunded, key=str)[0]
+        raise Broken(f"I5: order {order} shows refunded {order in shown}; payments disagrees")
 
 
 def _nothing_left(bus: SimulatedBus) -> None:
