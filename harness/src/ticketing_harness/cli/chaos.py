@@ -52,10 +52,10 @@ def run(
         str, typer.Option(help="Which scenario; see `ticketing chaos scenarios`.")
     ] = "mixed",
     seed: Annotated[
-        int | None, typer.Option(help="Seed of workload and faults [default: random].")
+        int | None, typer.Option(help="Seed of workload and faults; random unless given.")
     ] = None,
     duration: Annotated[
-        float | None, typer.Option(min=1, help="Seconds of workload [default: the scenario's].")
+        float | None, typer.Option(min=1, help="Seconds of workload; the scenario's unless given.")
     ] = None,
     canary: Annotated[
         list[str] | None,
@@ -74,7 +74,9 @@ def run(
     ] = 8,
     out: Annotated[
         Path | None,
-        typer.Option(help="Where runs, logs and report.json go [default: a new temp dir]."),
+        typer.Option(
+            help="Where runs, logs and report.json go; a new temp directory unless given."
+        ),
     ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
@@ -163,10 +165,11 @@ def explore(
         Path | None, typer.Option(help="Run this program (a failure's, saved to a file) again.")
     ] = None,
 ) -> None:
-    """Deterministic mode: the services' real handlers on a private PostgreSQL, with a
-    simulated bus whose deliveries, duplicates and delays Hypothesis chooses.
+    """Deterministic mode: the services' handlers on a simulated bus Hypothesis drives.
 
-    Exits 0 when every program kept every invariant; a failure prints its shrunk program.
+    The real handlers and listeners run on a private PostgreSQL; Hypothesis chooses every
+    delivery, duplicate, lost ack and delay. Exits 0 when every program kept every
+    invariant; a failure prints its shrunk program.
     """
     _suite()
     from ticketing_chaos.cli import parse_canaries, read_program
@@ -203,8 +206,9 @@ def suite(
     ] = 2000,
     out: Annotated[Path | None, typer.Option(help="Where the runs go.")] = None,
 ) -> None:
-    """Everything `nox -s chaos` runs: each standard scenario, the deterministic mode and the
-    canary proof, with a fixed seed. Exits 0 only when all of it passed."""
+    """Everything `nox -s chaos` runs: standard scenarios, deterministic mode, canary proof.
+
+    Each with a fixed seed. Exits 0 only when all of it passed."""
     _suite()
     from ticketing_chaos.suite import run_suite
 
