@@ -157,6 +157,13 @@ async def _replica_order_created(pool: Any, data: Data) -> bool:
     return found is not None
 
 
+async def _order_refunded(pool: Any, data: Data) -> bool:
+    found = await pool.fetchval(
+        "SELECT refunded_at IS NOT NULL FROM orders WHERE id = $1", uuid.UUID(data["orderId"])
+    )
+    return bool(found)
+
+
 def _not_first_version(data: Data) -> bool:
     return bool(data["version"] >= 1)
 
@@ -170,6 +177,7 @@ SCENARIOS = {
         "orders", _open_order, _order_status("orderId", "cancelled")
     ),
     "orders-payment-created": Scenario("orders", _open_order, _order_status("orderId", "complete")),
+    "orders-payment-refunded": Scenario("orders", _open_order, _order_refunded),
     "expiration-order-created": Scenario("expiration", _nothing, _job_scheduled),
     "payments-order-created": Scenario("payments", _nothing, _replica_order_created),
     "payments-order-completed": Scenario(

@@ -28,7 +28,9 @@ CANCEL_STEP_SECONDS = 0.1
 
 @pytest.fixture
 async def ledger(stack: RunningStack) -> AsyncIterator[StripeLedger]:
-    ledger = StripeLedger(f"http://127.0.0.1:{stack.port_of('stripe')}")
+    api_base = stack.connections().stripe_api_base
+    assert api_base is not None, "the test stack charges localstripe"
+    ledger = StripeLedger(api_base)
     yield ledger
     await ledger.close()
 

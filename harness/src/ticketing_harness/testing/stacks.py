@@ -75,12 +75,6 @@ class RunningStack:
         """Where the stack's servers listen, with their credentials."""
         return stack_connections(Layout(self.state_dir))
 
-    def port_of(self, component: str) -> int:
-        """The port a component of the stack listens on, from the state file."""
-        state = json.loads((self.state_dir / "state.json").read_text())
-        [port] = [item["port"] for item in state["components"] if item["name"] == component]
-        return int(port)
-
     def recorded(self) -> tuple[list[int], list[int]]:
         """The pids and the ports the state file lists."""
         state = json.loads((self.state_dir / "state.json").read_text())
