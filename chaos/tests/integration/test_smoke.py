@@ -4,23 +4,13 @@ a service killed between commit and ack and brought back, and every invariant ho
 from __future__ import annotations
 
 import json
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from ticketing_harness.testing.stacks import make_state_dir, run_ticketing
+from ticketing_harness.testing.stacks import run_ticketing
 
 pytestmark = pytest.mark.timeout(300)
-
-
-@pytest.fixture
-def out_dir() -> Iterator[Path]:
-    """Where the run goes: a directory PostgreSQL's own user can reach."""
-    path = make_state_dir()
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
 
 
 def test_the_smoke_scenario_holds_every_invariant_under_its_faults(out_dir: Path) -> None:
