@@ -70,7 +70,7 @@ class Startup:
         options = self.options
         layout = options.layout
         self.servers = servers = servers_for(options)
-        ports = _service_ports(options.port)
+        ports = service_ports(options.port)
         gateway = gateway_config(options, ports)
         self.state.url = gateway.url
         self._save()
@@ -269,7 +269,7 @@ async def _answers(client: httpx.AsyncClient, config: GatewayConfig) -> bool:
     return True
 
 
-def _service_ports(gateway_port: int) -> dict[str, int]:
+def service_ports(gateway_port: int) -> dict[str, int]:
     """A free port per service, none of them the gateway's: it is chosen before and bound after."""
     chosen = [port for port in free_ports(len(SERVICE_NAMES) + 1) if port != gateway_port]
     return dict(zip(SERVICE_NAMES, chosen, strict=False))
