@@ -230,7 +230,7 @@ SCENARIOS: dict[str, Scenario] = {
         ),
         Scenario(
             "expiries",
-            "payments racing a 3 s expiry and cancels, the news of cancels held back, refunds copied",
+            "payments racing a 3 s expiry and cancels; cancels held back, refunds copied",
             duration=30,
             expiration_seconds=3,
             mix=Mix(
