@@ -9,12 +9,13 @@ import nox
 nox.options.default_venv_backend = "none"
 nox.options.sessions = ["tests"]
 
-SOURCES = ["services", "harness", "fuzz", "noxfile.py"]
+SOURCES = ["services", "harness", "chaos", "fuzz", "noxfile.py"]
 REPLICAS = "auth=2,tickets=2,orders=3,expiration=2,payments=2,client=2"
 # One mypy run per package: every package has its own `tests/conftest.py`.
 PACKAGES = [
     *sorted(str(p.parent) for p in Path(".").glob("services/*/pyproject.toml")),
     "harness",
+    "chaos",
     "fuzz",
 ]
 
@@ -60,3 +61,9 @@ def bench(session: nox.Session) -> None:
 def fuzz(session: nox.Session) -> None:
     """schemathesis on each running service's OpenAPI: fails on a 5xx or off-document answer."""
     session.run("pytest", "fuzz", "-n", "2", *session.posargs)
+
+
+@nox.session
+def chaos(session: nox.Session) -> None:
+    """The chaos suite with fixed seeds: standard scenarios, deterministic mode, canary proof."""
+    session.run("ticketing", "chaos", "suite", "--seed", "1", *session.posargs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 import nats
 import pytest
@@ -67,3 +68,11 @@ async def test_restart_keeps_messages_on_the_same_port(private_nats_server: Nats
 
     assert private_nats_server.url == url
     assert await _read(url, sequence) == b"order 1"
+
+
+async def test_a_killed_server_syncing_always_keeps_what_it_acknowledged(tmp_path: Path) -> None:
+    with NatsServer(tmp_path / "nats", sync_always=True) as server:
+        sequence = await _publish(server.url, b"order 1")
+        server.kill()
+        server.start()
+        assert await _read(server.url, sequence) == b"order 1"

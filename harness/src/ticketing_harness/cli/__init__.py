@@ -3,8 +3,8 @@
 One module per command group, each with a `register(app)` that adds its commands:
 `stack` (up, down, status, restart, logs), `setup` (certs, doctor, hosts), `cluster` (dev
 clusters on kind, GKE, EKS), `contracts` (check, diff, release, docs, coverage), `events`
-(tail, consumers, dlq, replay), `trace`, `seed` and `load` (drop, browse, steady, verdict,
-locustfile). A new group
+(tail, consumers, dlq, replay), `trace`, `seed`, `load` (drop, browse, steady, verdict,
+locustfile) and `chaos` (run, scenarios, canaries, explore, suite). A new group
 adds its module here and one `register` line below; `output` is what they share.
 """
 
@@ -12,7 +12,17 @@ from __future__ import annotations
 
 import typer
 
-from ticketing_harness.cli import cluster, contracts, events, load, seed, setup, stack, trace
+from ticketing_harness.cli import (
+    chaos,
+    cluster,
+    contracts,
+    events,
+    load,
+    seed,
+    setup,
+    stack,
+    trace,
+)
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -29,3 +39,4 @@ events.register(app)
 trace.register(app)
 seed.register(app)
 load.register(app)
+chaos.register(app)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import signal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Annotated, ParamSpec, TypeVar
 
 import typer
@@ -47,3 +50,20 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
 def layout_for(state_dir: Path | None) -> Layout:
     """The layout of --state-dir, else of the default state directory."""
     return Layout((state_dir or default_state_dir()).absolute())
+
+
+@contextmanager
+def stopped_like_ctrl_c() -> Iterator[None]:
+    """Within the block, `kill` (SIGTERM) or a closing terminal (SIGHUP) stop the command as
+    Ctrl-C would, so that what it started is stopped too."""
+    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def interrupt(signum: int, frame: FrameType | None) -> None:
+    """A signal handler that stops the command as Ctrl-C does."""
+    raise KeyboardInterrupt

@@ -9,14 +9,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from types import FrameType
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 from rich.text import Text
 
-from ticketing_harness.cli.output import StateDir, console, layout_for, reports_errors
+from ticketing_harness.cli.output import StateDir, console, interrupt, layout_for, reports_errors
 from ticketing_harness.errors import HarnessError
 from ticketing_harness.local import logs as log_files
 from ticketing_harness.local.control import (
@@ -93,8 +92,8 @@ def up(
             if created:
                 console.print(trust_instructions(files))
         # `ticketing down` from another shell, or the terminal closing, stop it like Ctrl-C.
-        signal.signal(signal.SIGTERM, _interrupt)
-        signal.signal(signal.SIGHUP, _interrupt)
+        signal.signal(signal.SIGTERM, interrupt)
+        signal.signal(signal.SIGHUP, interrupt)
         supervisor = SupervisorProcess(options, attached=not detach)
         progress = Progress(console)
 
@@ -136,10 +135,6 @@ def _show(notice: Notice) -> None:
     text = Text(f"{datetime.now():%H:%M:%S} ", style="dim")
     text.append(notice.text, style=_STYLES[notice.level])
     console.print(text, soft_wrap=True)
-
-
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
 
 
 @contextmanager

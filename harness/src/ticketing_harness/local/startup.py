@@ -70,9 +70,15 @@ class Instance:
         return f"http://127.0.0.1:{self.port}/readyz"
 
 
-def _listening(port: int = 0) -> socket.socket:
-    """A socket listening on a local port, free if 0, as the service itself would listen."""
-    return socket.create_server(("127.0.0.1", port), backlog=LISTEN_BACKLOG)
+def listening_socket(port: int = 0, *, besides: int = 0) -> socket.socket:
+    """A socket listening on a local port as the service itself would listen: `port`, or a free
+    one other than `besides` (the gateway's, chosen before nginx binds it, so the kernel may
+    offer it again)."""
+    listener = socket.create_server(("127.0.0.1", port), backlog=LISTEN_BACKLOG)
+    if port or listener.getsockname()[1] != besides:
+        return listener
+    with listener:  # held while the kernel offers another
+        return socket.create_server(("127.0.0.1", 0), backlog=LISTEN_BACKLOG)
 
 
 @dataclass
@@ -111,7 +117,11 @@ class Startup:
         """Start everything; on any failure the caller stops what `state` lists."""
         self.servers = servers_for(self.options)
         names = all_instances(self.options.replicas)
-        self._listeners = {name: _listening() for group in names.values() for name in group}
+        self._listeners = {
+            name: listening_socket(besides=self.options.port)
+            for group in names.values()
+            for name in group
+        }
         ports = {
             service: [self._listeners[name].getsockname()[1] for name in names[service]]
             for service in names
@@ -218,7 +228,7 @@ class Startup:
         with self._lock:
             listener = self._listeners[instance.name]
             if listener.fileno() == -1:
-                listener = self._listeners[instance.name] = _listening(instance.port)
+                listener = self._listeners[instance.name] = listening_socket(instance.port)
             return listener
 
     @contextmanager

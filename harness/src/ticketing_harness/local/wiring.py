@@ -25,6 +25,8 @@ from ticketing_harness.servers import (
 from ticketing_harness.setup.certs import ensure_certificates
 
 _DURABLE = {"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on"}
+# Names the chaos fault plan; only a chaos run's own stack may pass it to the services.
+FAULT_PLAN_VARIABLE = "TICKETING_FAULT_PLAN"
 
 
 @dataclass(frozen=True)
@@ -40,14 +42,18 @@ class UpOptions:
     timeout: float = 60.0
     replicas: Mapping[str, int] = field(default_factory=dict)
     reload: bool = False
+    fault_plan: Path | None = None
+    broker_sync_always: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """The options as JSON, for the supervisor process."""
-        return {**asdict(self), "layout": os.fspath(self.layout.root)}
+        plan = os.fspath(self.fault_plan) if self.fault_plan else None
+        return {**asdict(self), "layout": os.fspath(self.layout.root), "fault_plan": plan}
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> UpOptions:
-        return cls(**{**raw, "layout": Layout(Path(raw["layout"]))})
+        plan = Path(raw["fault_plan"]) if raw.get("fault_plan") else None
+        return cls(**{**raw, "layout": Layout(Path(raw["layout"])), "fault_plan": plan})
 
 
 def preflight(options: UpOptions) -> None:
@@ -99,7 +105,9 @@ def servers_for(options: UpOptions) -> dict[Server, ServerProcess]:
             fast=True,
             settings=_DURABLE,
         ),
-        Server.NATS: NatsServer(layout.server_dir(Server.NATS), detached=True),
+        Server.NATS: NatsServer(
+            layout.server_dir(Server.NATS), detached=True, sync_always=options.broker_sync_always
+        ),
         Server.REDIS: RedisServer(layout.server_dir(Server.REDIS), detached=True),
     }
     if options.stripe_secret_key is None:
@@ -131,7 +139,7 @@ def service_env(
 ) -> dict[str, str]:
     """The environment a service is configured with, but for its port and the signing key."""
     env = {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if name != FAULT_PLAN_VARIABLE},
         "HOST": "127.0.0.1",
         "ENVIRONMENT": "dev",
         "PLAIN_HTTP": "false" if options.tls else "true",
@@ -151,6 +159,8 @@ def service_env(
         env.update(_stripe_env(options, servers.get(Server.STRIPE)))
     if service.name == "client":
         env["CSRF_KEY"] = options.layout.csrf_key()
+    if options.fault_plan is not None:
+        env[FAULT_PLAN_VARIABLE] = str(options.fault_plan)
     return env
 
 

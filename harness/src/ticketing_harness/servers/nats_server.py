@@ -34,9 +34,13 @@ class NatsServer(ServerProcess):
         binary: Path | str | None = None,
         pid: int | None = None,
         detached: bool = False,
+        sync_always: bool = False,
     ) -> None:
         super().__init__(directory, port=port, binary=binary, pid=pid, detached=detached)
         self.http_port = http_port or free_port()
+        # JetStream flushes to disk every two minutes by default; `always` loses nothing
+        # acknowledged when the server is killed (chaos runs restart it).
+        self.sync_always = sync_always
 
     @property
     def password(self) -> str:
@@ -73,7 +77,10 @@ class NatsServer(ServerProcess):
             "server_name": "ticketing",
             "listen": f"127.0.0.1:{self.port}",
             "http": f"127.0.0.1:{self.http_port}",
-            "jetstream": {"store_dir": str(self.directory / "store")},
+            "jetstream": {
+                "store_dir": str(self.directory / "store"),
+                **({"sync_interval": "always"} if self.sync_always else {}),
+            },
             "authorization": {"user": self.username, "password": self.password},
         }
         write_private(self.config_path, json.dumps(settings, indent=2))  # JSON is valid NATS config

@@ -17,6 +17,7 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, Header, PubAck
 
+from ticketing_common import faults
 from ticketing_common.config import BusSettings
 from ticketing_common.contracts import Catalog, load_catalog
 from ticketing_common.envelope import Envelope
@@ -73,7 +74,7 @@ class Bus:
         recorder: EventRecorder | None = None,
     ) -> None:
         self.nc = nc
-        self.js: JetStreamContext = nc.jetstream()
+        self.js: JetStreamContext = faults.jetstream(nc)  # plain unless a chaos run is on
         self.catalog = catalog
         self.service = service
         self.recorder = recorder

@@ -98,20 +98,24 @@ async def update_versioned(
     row_id: Any,
     expected_version: int,
     changes: Mapping[str, Any],
+    *,
+    version: int | None = None,
 ) -> int:
     """Write `changes` only if the row is still at `expected_version`; returns the new version.
 
+    The new version is `version` (a replica takes its source's), else the next one.
     Raises Conflict when the row moved on (or is gone): the caller read a stale version.
     """
     columns = [_identifier(c) for c in changes]
-    assignments = "".join(f"{c} = ${i}, " for i, c in enumerate(columns, start=3))
-    version = await conn.fetchval(
-        f"UPDATE {_identifier(table)} SET {assignments}version = version + 1"
+    assignments = "".join(f"{c} = ${i}, " for i, c in enumerate(columns, start=4))
+    new_version = await conn.fetchval(
+        f"UPDATE {_identifier(table)} SET {assignments}version = coalesce($3, version + 1)"
         " WHERE id = $1 AND version = $2 RETURNING version",
         row_id,
         expected_version,
+        version,
         *changes.values(),
     )
-    if version is None:
+    if new_version is None:
         raise Conflict()
-    return int(version)
+    return int(new_version)

@@ -29,10 +29,12 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig
 
+from ticketing_common import faults
 from ticketing_common.bus import REPLAY_FOR_HEADER, Bus
 from ticketing_common.envelope import Envelope
 from ticketing_common.errors import ContractViolation
 from ticketing_common.events import EventData
+from ticketing_common.faults.canaries import Canary, disabled
 from ticketing_common.jetstream import DeliveryPolicy as DeliveryPolicy  # for the services
 from ticketing_common.jetstream import consumer_config
 from ticketing_common.tasks import cancel_until_done
@@ -107,14 +109,16 @@ class Listener(Generic[E]):
         """
 
         async def apply(uow: UnitOfWork, events: Sequence[tuple[E, Envelope]]) -> None:
-            # One statement records the whole batch; only events seen for the first time apply.
-            rows = await uow.conn.fetch(
-                "INSERT INTO processed_events (consumer, event_id)"
-                " SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING event_id",
-                durable,
-                [envelope.id for _, envelope in events],
-            )
-            first_time = {row["event_id"] for row in rows}
+            first_time = {envelope.id for _, envelope in events}
+            if not disabled(Canary.PROCESSED_EVENT_RECORD):
+                # One statement records the whole batch; only events seen for the first time apply.
+                rows = await uow.conn.fetch(
+                    "INSERT INTO processed_events (consumer, event_id)"
+                    " SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING event_id",
+                    durable,
+                    list(first_time),
+                )
+                first_time = {row["event_id"] for row in rows}
             for data, envelope in events:
                 if envelope.id in first_time:
                     first_time.discard(envelope.id)  # a copy later in the batch changes nothing
@@ -189,6 +193,10 @@ class Consumer:
         self.bus = bus
         self.listener = listener
         self.policy = listener.policy
+        # `settle` itself, unless a chaos run's fault layer stands in between.
+        self.deliver = faults.delivery(listener.durable, self.policy.ack_wait, self.settle)
+        # A fault layer must see every message on its own: no batches then.
+        self.batches = faults.active() is None
 
     def consumer_config(self) -> ConsumerConfig:
         event_type = self.listener.event.event_type
@@ -206,11 +214,11 @@ class Consumer:
                 log.exception("fetch failed for %s; retrying", self.listener.durable)
                 await asyncio.sleep(1.0)
                 continue
-            if len(msgs) > 1 and await self.settle_together(msgs):
+            if self.batches and len(msgs) > 1 and await self.settle_together(msgs):
                 continue
             for msg in msgs:
                 try:
-                    await self.settle(msg)
+                    await self.deliver(msg)
                 except Exception:
                     # The broker is unreachable; ack_wait brings the message back.
                     log.exception("could not settle a message for %s", self.listener.durable)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import Enum
 
+from ticketing_common.faults.canaries import Canary, disabled
+
 
 class ReplicaChange(Enum):
     """What a replicated event does to the local copy."""
@@ -19,6 +21,6 @@ def replica_change(local_version: int | None, event_version: int) -> ReplicaChan
         return ReplicaChange.GAP
     if event_version <= local_version:
         return ReplicaChange.DUPLICATE
-    if event_version == local_version + 1:
+    if event_version == local_version + 1 or disabled(Canary.NEXT_VERSION_RULE):
         return ReplicaChange.APPLY
     return ReplicaChange.GAP

@@ -1,4 +1,4 @@
-"""Sample events for the library tests."""
+"""Sample events, and consumers running for a block, for the library tests."""
 
 from __future__ import annotations
 
@@ -28,19 +28,19 @@ async def reached(items: Sized, count: int) -> bool:
     return len(items) >= count
 
 
-async def at_least(found: Awaitable[Any], count: int) -> Any:
-    """For `eventually`: the awaited list, once it has `count` items (Any: `eventually` would
-    otherwise hand the caller an optional list)."""
-    items = await found
-    return items if len(items) >= count else None
-
-
 @asynccontextmanager
 async def consuming(bus: Bus, listeners: Sequence[Listener[Any]]) -> AsyncIterator[None]:
-    """The listeners' consumers run while the block does."""
+    """The listeners' consumers, running for the block."""
     group = ConsumerGroup(bus, listeners)
     await group.start()
     try:
         yield
     finally:
         await group.stop()
+
+
+async def at_least(found: Awaitable[Any], count: int) -> Any:
+    """For `eventually`: the awaited list, once it has `count` items (Any: `eventually` would
+    otherwise hand the caller an optional list)."""
+    items = await found
+    return items if len(items) >= count else None

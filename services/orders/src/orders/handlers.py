@@ -31,7 +31,8 @@ async def record_ticket_created(uow: UnitOfWork, data: TicketCreated) -> None:
 
 async def record_ticket_updated(uow: UnitOfWork, data: TicketUpdated) -> None:
     """Apply exactly the replica's next version; older ones are duplicates; a gap waits."""
-    change = replica_change(await repository.ticket_version(uow.conn, data.id), data.version)
+    local_version = await repository.ticket_version(uow.conn, data.id)
+    change = replica_change(local_version, data.version)
     if change is ReplicaChange.GAP:
         raise Retry(f"ticket {data.id} version {data.version} is ahead of the replica")
     if change is ReplicaChange.DUPLICATE:
@@ -43,7 +44,8 @@ async def record_ticket_updated(uow: UnitOfWork, data: TicketUpdated) -> None:
         version=data.version,
         order_id=data.order_id,
     )
-    if not await repository.apply_ticket_update(uow.conn, ticket):
+    assert local_version is not None, "a replica without the ticket waits (GAP)"
+    if not await repository.apply_ticket_update(uow.conn, ticket, local_version):
         raise Retry(f"ticket {data.id} changed while version {data.version} was applied")
 
 

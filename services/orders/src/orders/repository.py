@@ -41,16 +41,20 @@ async def ticket_version(conn: Connection, ticket_id: UUID) -> int | None:
     return None if version is None else int(version)
 
 
-async def apply_ticket_update(conn: Connection, ticket: Ticket) -> bool:
-    """Write `ticket` only over the version just before it; False if that is not the stored one."""
+async def apply_ticket_update(conn: Connection, ticket: Ticket, read_version: int) -> bool:
+    """Write `ticket` over the version the caller read; False if the stored one moved on.
+
+    Which version may follow which is `ticketing_common.versioning`'s rule, not this query's.
+    """
     updated = await conn.fetchval(
         "UPDATE tickets SET title = $2, price = $3, order_id = $4, version = $5"
-        " WHERE id = $1 AND version = $5 - 1 RETURNING true",
+        " WHERE id = $1 AND version = $6 RETURNING true",
         ticket.id,
         ticket.title,
         ticket.price,
         ticket.order_id,
         ticket.version,
+        read_version,
     )
     return bool(updated)
 

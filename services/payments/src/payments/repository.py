@@ -65,9 +65,13 @@ async def get_order(
     return None if row is None else _order(row)
 
 
-async def set_order_status(conn: Connection, order: OrderReplica, status: OrderStatus) -> int:
-    """Move the replica to the next version with `status`; Conflict if it moved meanwhile."""
-    return await update_versioned(conn, "orders", order.id, order.version, {"status": status.value})
+async def set_order_status(
+    conn: Connection, order: OrderReplica, status: OrderStatus, version: int
+) -> None:
+    """Move the replica from the version read to `version`; Conflict if it moved meanwhile."""
+    await update_versioned(
+        conn, "orders", order.id, order.version, {"status": status.value}, version=version
+    )
 
 
 async def insert_claim(conn: Connection, claim: Payment, lease_seconds: float) -> bool:

@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 from ticketing_common.aggregate import Aggregate
 from ticketing_common.errors import BadRequest, Forbidden
 from ticketing_common.events import TicketCreated, TicketUpdated
+from ticketing_common.faults.canaries import Canary, disabled
 from ticketing_common.validation import WHITESPACE, trimmed_pattern
 
 MAX_TITLE_LENGTH = 200
@@ -118,7 +119,9 @@ class Ticket(Aggregate):
 
     def release(self, order_id: UUID) -> None:
         """Free the ticket if that order holds it; a stale or repeated cancel changes nothing."""
-        if self.order_id != order_id:
+        if self.order_id is None:
+            return
+        if self.order_id != order_id and not disabled(Canary.STALE_CANCEL_GUARD):
             return
         self.order_id = None
         self._changed()

@@ -53,9 +53,12 @@ async def tickets_for_sale(db: Database, *, limit: int, offset: int) -> list[Tic
 
 async def reserve_ticket(uow: UnitOfWork, order: OrderCreated) -> None:
     """Hold the ticket for the order, unless that order was cancelled already."""
+    # The ticket is locked before the order's end is looked up: a cancel handled at the same
+    # time locks it too, so either it committed and its end is seen here, or it runs after
+    # the reservation and frees the ticket.
+    ticket = uow.track(await _ticket_of(uow.conn, order.ticket.id))
     if await repository.order_ended(uow.conn, order.id):
         return
-    ticket = uow.track(await _ticket_of(uow.conn, order.ticket.id))
     read_version = ticket.version
     try:
         ticket.reserve(order.id)
