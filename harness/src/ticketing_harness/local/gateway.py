@@ -14,6 +14,7 @@ from pathlib import Path
 
 import jinja2
 
+from ticketing_common.http import LISTEN_BACKLOG
 from ticketing_common.wire import TRACE_ID_PATTERN
 from ticketing_harness.binaries import require_binary
 from ticketing_harness.errors import HarnessError
@@ -51,7 +52,8 @@ class GatewayLimits:
     connections_per_client: int = 100
     busy_above_connections: int = 6000
     # Connections waiting to be accepted: a herd arrives at once (the kernel caps it at somaxconn).
-    listen_backlog: int = 4096
+    # The same queue as each service's, which the gateway's connections arrive at in turn.
+    listen_backlog: int = LISTEN_BACKLOG
     # Idle connections to each service kept for the next request, so a busy gateway
     # does not open (and the service accept) a connection per request.
     upstream_keepalive_connections: int = 64
