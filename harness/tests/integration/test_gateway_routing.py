@@ -132,8 +132,10 @@ def test_the_gateway_stamps_a_request_id_keeping_a_well_formed_one(
     assert response.headers.get_list("x-request-id") == [passed_on]
     assert (passed_on == sent) is kept
     assert re.match(TRACE_ID_PATTERN, passed_on)
-    access_log = (plain_gateway.log_dir / "gateway.access.log").read_text()
-    assert f"request_id={passed_on} " in access_log
+    access_log = plain_gateway.log_dir / "gateway.access.log"
+    # nginx writes the line once the answer has gone out, which may be after the client has it.
+    logged = wait_until(lambda: f"request_id={passed_on} " in access_log.read_text(), timeout=5)
+    assert logged, access_log.read_text()
 
 
 def test_the_gateway_balances_a_service_over_its_replicas(

@@ -82,6 +82,9 @@ class RunningStack:
         return [item["pid"] for item in components], [item["port"] for item in components]
 
 
+PORT_ATTEMPTS = 3
+
+
 def start_stack(
     *options: str, env: dict[str, str] | None = None, record_events: bool = False
 ) -> RunningStack:
@@ -91,11 +94,15 @@ def start_stack(
     (the bus's recording switch) in the stack's `recorded_events` directory.
     """
     state_dir = make_state_dir()
-    port = free_port()
-    args = ("up", "--detach", "--port", str(port), "--state-dir", str(state_dir), *options)
     if record_events:
         env = {**(env or {}), "RECORD_EVENTS_DIR": str(state_dir / RECORDED_EVENTS)}
-    result = run_ticketing(*args, env=env, timeout=180)
+    for _ in range(PORT_ATTEMPTS):
+        # A free port may be taken by another test before nginx binds it: then try another.
+        port = str(free_port())
+        args = ("up", "--detach", "--port", port, "--state-dir", str(state_dir), *options)
+        result = run_ticketing(*args, env=env, timeout=180)
+        if f"port {port} (gateway) is already in use" not in result.stderr + result.stdout:
+            break
     if result.returncode != 0:
         shutil.rmtree(state_dir, ignore_errors=True)
         raise AssertionError(f"ticketing up failed:\n{result.stdout}\n{result.stderr}")
