@@ -19,8 +19,8 @@ from typing import Any
 
 import httpx
 
+from ticketing_harness.certificates import CertificateFiles
 from ticketing_harness.errors import HarnessError
-from ticketing_harness.setup.certs import CertificateFiles
 
 PASSWORD = "ticketing-demo"
 TEST_CARD = "pm_card_visa"

@@ -15,6 +15,7 @@ import typer
 from rich.markup import escape
 from rich.text import Text
 
+from ticketing_harness.certificates import ensure_certificates, trust_instructions
 from ticketing_harness.cli.output import StateDir, console, interrupt, layout_for, reports_errors
 from ticketing_harness.errors import HarnessError
 from ticketing_harness.local import logs as log_files
@@ -30,7 +31,6 @@ from ticketing_harness.local.notices import Kind, Level, Notice
 from ticketing_harness.local.replicas import parse_replicas, replica_number, service_of
 from ticketing_harness.local.state import StackState
 from ticketing_harness.local.status import status_json, status_table
-from ticketing_harness.setup.certs import ensure_certificates, trust_instructions
 from ticketing_harness.stripe_key import stripe_key_from_environment
 
 _STYLES = {Level.INFO: "", Level.WARNING: "yellow", Level.ERROR: "bold red"}

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ticketing_harness.certificates import ensure_certificates
 from ticketing_harness.components import SERVICES, Server, Service
 from ticketing_harness.errors import HarnessError
 from ticketing_harness.local.gateway import GatewayConfig, Tls, nginx_binary
@@ -22,7 +23,6 @@ from ticketing_harness.servers import (
     ServerProcess,
     StripeServer,
 )
-from ticketing_harness.setup.certs import ensure_certificates
 
 _DURABLE = {"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on"}
 # Names the chaos fault plan; only a chaos run's own stack may pass it to the services.

@@ -12,17 +12,17 @@ from lightkube.resources.apps_v1 import Deployment
 from lightkube.resources.networking_v1 import Ingress
 
 from ticketing_harness.binaries import find_binary
+from ticketing_harness.certificates import CertificateFiles
 from ticketing_harness.clusters.commands import PACKAGES, Runner
 from ticketing_harness.clusters.controllers import INGRESS_NGINX_RELEASE
 from ticketing_harness.clusters.kube import Kube
 from ticketing_harness.clusters.spec import refuse_container_registry
 from ticketing_harness.clusters.state import ClusterRecord
 from ticketing_harness.clusters.tools import TOOLS, docker_answers
+from ticketing_harness.doctor.findings import Check, checked
 from ticketing_harness.errors import HarnessError
+from ticketing_harness.hosts_file import DEFAULT_HOSTS_FILE
 from ticketing_harness.local.layout import Layout
-from ticketing_harness.setup.certs import CertificateFiles
-from ticketing_harness.setup.checks import Check, checked
-from ticketing_harness.setup.hosts import DEFAULT_HOSTS_FILE
 
 Manifest = dict[str, Any]
 # kind's known-issues page: below these, clusters fail with "too many open files".

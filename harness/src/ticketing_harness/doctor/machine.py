@@ -1,20 +1,20 @@
 """`ticketing doctor`: check this machine can run the stack, and say how to fix what is missing.
 
-The dev-cluster checks and known traps are notes (`setup.cluster_doctor`): `up` needs none.
+The dev-cluster checks and known traps are notes (`doctor.cluster`): `up` needs none.
 """
 
 from __future__ import annotations
 
+from ticketing_harness import hosts_file
 from ticketing_harness.binaries import find_binary, install_hint
+from ticketing_harness.certificates import CertificateFiles
+from ticketing_harness.doctor.cluster import cluster_checks
+from ticketing_harness.doctor.findings import Check, checked
 from ticketing_harness.errors import HarnessError
 from ticketing_harness.local.gateway import nginx_binary
 from ticketing_harness.local.layout import Layout, ensure_reachable
 from ticketing_harness.ports import ensure_free
 from ticketing_harness.servers import NatsServer, PostgresServer, RedisServer, StripeServer
-from ticketing_harness.setup import hosts
-from ticketing_harness.setup.certs import CertificateFiles
-from ticketing_harness.setup.checks import Check, checked
-from ticketing_harness.setup.cluster_doctor import cluster_checks
 
 
 def run_checks(layout: Layout, port: int) -> list[Check]:
@@ -60,7 +60,7 @@ def _chromium() -> str:
 
 
 def _hosts_entry() -> str:
-    ip = hosts.status()
+    ip = hosts_file.status()
     if ip is None:
         raise HarnessError(
             "missing: run `sudo ticketing hosts add` to browse https://ticketing.dev"

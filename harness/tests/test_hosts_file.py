@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from ticketing_harness import hosts_file as hosts
 from ticketing_harness.errors import HarnessError
-from ticketing_harness.setup import hosts
-from ticketing_harness.setup.hosts import Change
+from ticketing_harness.hosts_file import Change
 
 ORIGINAL = b"127.0.0.1\tlocalhost\n::1 localhost ip6-localhost\n# a comment\n"
 

@@ -11,7 +11,7 @@ from cryptography import x509
 from cryptography.x509 import DNSName, IPAddress
 from cryptography.x509.verification import PolicyBuilder, Store
 
-from ticketing_harness.setup.certs import CertificateFiles, ensure_certificates, trust_instructions
+from ticketing_harness.certificates import CertificateFiles, ensure_certificates, trust_instructions
 
 
 @pytest.fixture(scope="module")
