@@ -21,9 +21,9 @@ from ticketing_harness.local.gateway import (
     start_gateway,
     write_config,
 )
-from ticketing_harness.local.processes import ProcessRecord, stop
 from ticketing_harness.ports import free_port
 from ticketing_harness.routes import routed_services
+from ticketing_harness.servers.lifecycle import ProcessRecord, stop
 from ticketing_harness.testing.stub_server import stub_server
 from ticketing_harness.waiting import wait_until
 

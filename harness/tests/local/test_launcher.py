@@ -11,7 +11,7 @@ import psutil
 import pytest
 
 from ticketing_harness.local.launcher import Launcher
-from ticketing_harness.local.processes import ProcessRecord, stop
+from ticketing_harness.servers.lifecycle import ProcessRecord, stop
 from ticketing_harness.waiting import wait_until
 
 MODULE = "launched_example"

@@ -18,10 +18,10 @@ from ticketing_harness.local.connections import StackConnections, stack_connecti
 from ticketing_harness.local.control import stop_stack
 from ticketing_harness.local.launcher import Launcher
 from ticketing_harness.local.layout import Layout
-from ticketing_harness.local.processes import ProcessRecord
 from ticketing_harness.local.startup import Phase, Startup
 from ticketing_harness.local.wiring import UpOptions, preflight
 from ticketing_harness.ports import free_port
+from ticketing_harness.servers.lifecycle import ProcessRecord
 
 # The tables whose every insert and update the checks replay, per database.
 AUDITED = {

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from ticketing_harness.errors import HarnessError
 from ticketing_harness.local.layout import COMPONENT_NAMES, GATEWAY, SERVER_NAMES, Layout
 from ticketing_harness.local.notices import Kind, Notice
-from ticketing_harness.local.processes import stop
 from ticketing_harness.local.replicas import replica_number, service_of
 from ticketing_harness.local.state import ComponentState, Condition, StackState
+from ticketing_harness.servers.lifecycle import stop
 from ticketing_harness.waiting import wait_until
 
 

@@ -18,8 +18,8 @@ from ticketing_common.http import LISTEN_BACKLOG
 from ticketing_common.wire import TRACE_ID_PATTERN
 from ticketing_harness.binaries import require_binary
 from ticketing_harness.errors import HarnessError
-from ticketing_harness.local.processes import ProcessRecord, spawn
 from ticketing_harness.routes import ROUTES, Route, routed_services
+from ticketing_harness.servers.lifecycle import ProcessRecord, spawn
 
 SERVER_NAMES = ("ticketing.dev", "localhost", "127.0.0.1")
 _TEMP_DIRS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")

@@ -12,10 +12,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import psutil
-
 from ticketing_harness.errors import HarnessError
-from ticketing_harness.local.processes import ProcessRecord, log_tail
+from ticketing_harness.servers.lifecycle import ProcessRecord, log_tail
 
 ExitObserver = Callable[[int, int], None]
 
@@ -87,11 +85,7 @@ class Launcher:
             raise LaunchFailed(
                 f"{module} failed to start: {reply['error']}. Last lines of {log}:\n{log_tail(log)}"
             )
-        pid = int(reply["pid"])
-        try:
-            return ProcessRecord.of(pid)
-        except psutil.NoSuchProcess:  # it ended already: a record that is never alive
-            return ProcessRecord(pid, 0.0)
+        return ProcessRecord.of(int(reply["pid"]))  # if it ended already: never alive
 
     def reload(
         self,

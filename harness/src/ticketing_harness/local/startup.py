@@ -27,7 +27,6 @@ from ticketing_harness.errors import HarnessError
 from ticketing_harness.local.gateway import GatewayConfig, start_gateway, write_config
 from ticketing_harness.local.launcher import Launcher, LaunchFailed
 from ticketing_harness.local.layout import GATEWAY
-from ticketing_harness.local.processes import ProcessRecord, exit_code, log_tail, stop
 from ticketing_harness.local.replicas import all_instances
 from ticketing_harness.local.state import ComponentState, StackState
 from ticketing_harness.local.wiring import UpOptions, gateway_config, servers_for, service_env
@@ -36,6 +35,7 @@ from ticketing_harness.servers import (
     ServerError,
     ServerProcess,
 )
+from ticketing_harness.servers.lifecycle import ProcessRecord, exit_code, log_tail, stop
 from ticketing_harness.waiting import wait_until
 
 

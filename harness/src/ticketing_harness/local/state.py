@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from ticketing_harness.local.processes import ProcessRecord
+from ticketing_harness.servers.lifecycle import ProcessRecord
 
 
 class Condition(StrEnum):

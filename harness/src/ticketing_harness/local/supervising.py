@@ -12,9 +12,9 @@ from ticketing_harness.errors import HarnessError
 from ticketing_harness.local.control import stop_stack
 from ticketing_harness.local.layout import SUPERVISOR
 from ticketing_harness.local.notices import Kind, Notice
-from ticketing_harness.local.processes import log_tail
 from ticketing_harness.local.state import StackState
 from ticketing_harness.local.wiring import UpOptions
+from ticketing_harness.servers.lifecycle import log_tail
 
 
 class SupervisorProcess:

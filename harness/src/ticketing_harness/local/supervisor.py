@@ -31,12 +31,12 @@ from ticketing_harness.local.control import stop_stack
 from ticketing_harness.local.launcher import Launcher, LaunchFailed
 from ticketing_harness.local.layout import SUPERVISOR
 from ticketing_harness.local.notices import Kind, Level, Notice, NoticeOutput
-from ticketing_harness.local.processes import log_tail
 from ticketing_harness.local.replicas import service_of
 from ticketing_harness.local.sources import find_packages, plan_reload, watched_roots
 from ticketing_harness.local.startup import Phase, StartFailed, Startup
 from ticketing_harness.local.state import ComponentState, Condition
 from ticketing_harness.local.wiring import UpOptions
+from ticketing_harness.servers.lifecycle import log_tail
 
 log = logging.getLogger("ticketing.supervisor")
 

@@ -10,7 +10,7 @@ import nats
 
 from ticketing_harness.credentials import secret_in, write_private
 from ticketing_harness.ports import free_port
-from ticketing_harness.servers.process import ServerProcess, find_on_path, http_status
+from ticketing_harness.servers.server_process import ServerProcess, find_on_path, http_status
 
 
 class NatsServer(ServerProcess):

@@ -15,7 +15,7 @@ from pathlib import Path
 import asyncpg
 
 from ticketing_harness.credentials import secret_in, write_private
-from ticketing_harness.servers.process import ServerError, ServerProcess, find_on_path
+from ticketing_harness.servers.server_process import ServerError, ServerProcess, find_on_path
 
 # Durability traded for speed: for throwaway test data only.
 FAST_SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}

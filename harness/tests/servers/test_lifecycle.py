@@ -1,4 +1,4 @@
-"""Processes the stack owns: stopped with everything they started, never a recycled pid."""
+"""The processes we own: stopped or crashed with everything they started, never a recycled pid."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import psutil
 
-from ticketing_harness.local.processes import ProcessRecord, log_tail, spawn, stop
+from ticketing_harness.servers.lifecycle import ProcessRecord, exit_code, kill, log_tail, spawn, stop
 from ticketing_harness.waiting import wait_until
 
 # A parent that starts a child and then waits: stopping the parent must end both.
@@ -24,9 +24,28 @@ def test_stop_ends_the_process_and_its_children(tmp_path: Path) -> None:
     assert wait_until(lambda: "started" in log.read_text(), timeout=10)
     children = psutil.Process(record.pid).children(recursive=True)
     assert children
-    stop(record)
+    assert stop(record)
     assert not record.alive()
     assert not any(ProcessRecord.of(c.pid).alive() for c in children if psutil.pid_exists(c.pid))
+
+
+def test_kill_crashes_the_process_and_its_children_at_once(tmp_path: Path) -> None:
+    log = tmp_path / "family.log"
+    record = spawn([sys.executable, "-c", FAMILY], log)
+    assert wait_until(lambda: "started" in log.read_text(), timeout=10)
+    children = [ProcessRecord.of(c.pid) for c in psutil.Process(record.pid).children()]
+    assert kill(record)
+    assert exit_code(record) is None  # collected: no zombie left behind
+    assert not record.alive()
+    assert children
+    assert not any(child.alive() for child in children)
+
+
+def test_a_process_that_ended_has_a_record_that_is_never_alive(tmp_path: Path) -> None:
+    record = spawn([sys.executable, "-c", "pass"], tmp_path / "x.log")
+    assert wait_until(lambda: exit_code(record) == 0, timeout=10)
+    assert not ProcessRecord.of(record.pid).alive()
+    assert stop(record)
 
 
 def test_a_recorded_pid_with_another_start_time_is_not_ours(tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import os
 import pwd
@@ -18,11 +17,18 @@ from typing import Any, ClassVar, Self
 
 from ticketing_harness.errors import HarnessError
 from ticketing_harness.ports import free_port
+from ticketing_harness.servers.lifecycle import (
+    ProcessRecord,
+    exit_code,
+    kill,
+    log_tail,
+    spawn,
+    stop,
+)
 from ticketing_harness.waiting import wait_until
 
 _PR_SET_PDEATHSIG = 1
 _prctl = getattr(ctypes.CDLL(None), "prctl", None)  # Linux only
-_LOG_TAIL_BYTES = 8000
 _LOG_TAIL_LINES = 25
 _direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
 
@@ -50,21 +56,6 @@ def http_status(
         return error.code
     except OSError:
         return None
-
-
-def _alive(pid: int) -> bool:
-    """A zombie counts as dead: an init that never reaps would otherwise keep it "alive"."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 class ServerProcess(ABC):
@@ -98,7 +89,7 @@ class ServerProcess(ABC):
         self.binary = Path(binary) if binary is not None else None
         self.pid = pid
         self.detached = detached
-        self._process: subprocess.Popen[bytes] | None = None
+        self._record: ProcessRecord | None = None
 
     @abstractmethod
     def default_binary(self) -> Path | None:
@@ -124,14 +115,13 @@ class ServerProcess(ABC):
     @property
     def running(self) -> bool:
         """Whether the server process is alive."""
-        if self._process is not None:
-            return self._process.poll() is None
-        return self.pid is not None and _alive(self.pid)
+        record = self._process_record()
+        return record is not None and record.alive()
 
     @property
     def returncode(self) -> int | None:
         """How the process this handle started ended (-N: signal N); None while it runs."""
-        return self._process.poll() if self._process is not None else None
+        return exit_code(self._record) if self._record is not None else None
 
     def start(self) -> Self:
         """Start the server and wait until it is ready; raise ServerError if it is not."""
@@ -139,25 +129,22 @@ class ServerProcess(ABC):
             return self
         binary = self._find_binary()
         self.prepare(binary)
-        with self.log_path.open("ab") as log:
-            self._process = subprocess.Popen(
-                self.argv(binary),
-                cwd=self.directory,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # Ctrl-C in a terminal must not reach the server
-                preexec_fn=None if self.detached else self._stop_with_parent,
-                **self._credentials(),
-            )
-        self.pid = self._process.pid
-        process = self._process
-        ready = wait_until(
-            lambda: process.poll() is not None or self.is_ready(), timeout=self.startup_timeout
+        record = self._record = spawn(
+            self.argv(binary),
+            self.log_path,
+            cwd=self.directory,
+            # Its own session: Ctrl-C in a terminal must not reach the server.
+            preexec_fn=None if self.detached else self._stop_with_parent,
+            **self._credentials(),
         )
-        if process.poll() is not None:
+        self.pid = record.pid
+        ready = wait_until(
+            lambda: exit_code(record) is not None or self.is_ready(), timeout=self.startup_timeout
+        )
+        code = exit_code(record)
+        if code is not None:
             self._forget()
-            raise self.error(f"exited with code {process.returncode} while starting")
+            raise self.error(f"exited with code {code} while starting")
         if not ready:
             self.stop()
             raise self.error(f"was not ready within {self.startup_timeout:.0f}s")
@@ -165,23 +152,19 @@ class ServerProcess(ABC):
 
     def stop(self) -> None:
         """Stop the server: its stop signal, a wait, then SIGKILL; does nothing if stopped."""
-        if self.pid is None:
+        record = self._process_record()
+        if record is None:
             return
-        if self.running:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.pid, self.stop_signal)
-            if not self._wait_for_exit():
-                self.kill()
-                return
+        if not stop(record, self.stop_signal, self.stop_timeout):
+            raise self.error(f"(pid {self.pid}) survived SIGKILL")
         self._forget()
 
     def kill(self) -> None:
         """Crash the server: SIGKILL its whole process group at once, like a power cut."""
-        if self.pid is None:
+        record = self._process_record()
+        if record is None:
             return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.pid, signal.SIGKILL)
-        if not self._wait_for_exit():
+        if not kill(record, self.stop_timeout):
             raise self.error(f"(pid {self.pid}) survived SIGKILL")
         self._forget()
 
@@ -194,18 +177,8 @@ class ServerProcess(ABC):
         """Build the ServerError for ``problem``, with the end of the server's log."""
         return ServerError(
             f"{self.name} on port {self.port} {problem}. "
-            f"Last lines of {self.log_path}:\n{self.log_tail()}"
+            f"Last lines of {self.log_path}:\n{log_tail(self.log_path, _LOG_TAIL_LINES)}"
         )
-
-    def log_tail(self) -> str:
-        """Return the last lines of the server's log."""
-        try:
-            with self.log_path.open("rb") as log:
-                log.seek(max(log.seek(0, os.SEEK_END) - _LOG_TAIL_BYTES, 0))
-                lines = log.read().decode(errors="replace").strip().splitlines()
-        except FileNotFoundError:
-            return "(no log yet)"
-        return "\n".join(lines[-_LOG_TAIL_LINES:]) or "(log is empty)"
 
     def run_step(self, args: list[str]) -> int:
         """Run a preparation command as the server's user, output to the log; return its code."""
@@ -251,18 +224,12 @@ class ServerProcess(ABC):
         if _prctl is not None:
             _prctl(_PR_SET_PDEATHSIG, int(self.stop_signal))
 
-    def _wait_for_exit(self) -> bool:
-        if self._process is None:
-            pid = self.pid
-            return pid is None or wait_until(lambda: not _alive(pid), timeout=self.stop_timeout)
-        try:
-            self._process.wait(self.stop_timeout)
-        except subprocess.TimeoutExpired:
-            return False
-        return True
+    def _process_record(self) -> ProcessRecord | None:
+        """The process this handle started, or the one its pid names (a detached server's)."""
+        if self._record is not None:
+            return self._record
+        return ProcessRecord.of(self.pid) if self.pid is not None else None
 
     def _forget(self) -> None:
-        if self._process is not None:
-            self._process.wait()
-        self._process = None
+        self._record = None
         self.pid = None
