@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from ticketing_harness.certificates import ensure_certificates
-from ticketing_harness.local.gateway import (
+from ticketing_harness.local.supervisor.gateway import (
     GatewayConfig,
     GatewayLimits,
     Tls,

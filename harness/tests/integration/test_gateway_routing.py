@@ -13,7 +13,12 @@ import pytest
 
 from ticketing_common.wire import TRACE_ID_PATTERN
 from ticketing_harness.certificates import ensure_certificates
-from ticketing_harness.local.gateway import GatewayConfig, Tls, start_gateway, write_config
+from ticketing_harness.local.supervisor.gateway import (
+    GatewayConfig,
+    Tls,
+    start_gateway,
+    write_config,
+)
 from ticketing_harness.ports import free_port
 from ticketing_harness.routes import routed_services, service_for
 from ticketing_harness.servers.lifecycle import ProcessRecord, stop

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import psutil
 
-from ticketing_harness.servers.lifecycle import ProcessRecord, exit_code, kill, log_tail, spawn, stop
+from ticketing_harness.servers.lifecycle import (
+    ProcessRecord,
+    exit_code,
+    kill,
+    log_tail,
+    spawn,
+    stop,
+)
 from ticketing_harness.waiting import wait_until
 
 # A parent that starts a child and then waits: stopping the parent must end both.

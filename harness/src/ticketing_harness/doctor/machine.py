@@ -6,12 +6,11 @@ The dev-cluster checks and known traps are notes (`doctor.cluster`): `up` needs 
 from __future__ import annotations
 
 from ticketing_harness import hosts_file
-from ticketing_harness.binaries import find_binary, install_hint
+from ticketing_harness.binaries import find_binary, install_hint, nginx_binary
 from ticketing_harness.certificates import CertificateFiles
 from ticketing_harness.doctor.cluster import cluster_checks
 from ticketing_harness.doctor.findings import Check, checked
 from ticketing_harness.errors import HarnessError
-from ticketing_harness.local.gateway import nginx_binary
 from ticketing_harness.local.layout import Layout, ensure_reachable
 from ticketing_harness.ports import ensure_free
 from ticketing_harness.servers import NatsServer, PostgresServer, RedisServer, StripeServer

@@ -9,7 +9,7 @@ import re
 import shutil
 import signal
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import asyncpg
@@ -122,6 +122,19 @@ class PostgresServer(ServerProcess):
         await self._admin(f"CREATE DATABASE {_quote(name)} OWNER {_quote(owner)}")
         await self._admin(f"REVOKE CONNECT ON DATABASE {_quote(name)} FROM PUBLIC")
         return self.dsn(name, owner)
+
+    async def ensure_databases(self, names: Sequence[str]) -> None:
+        """Give each name a role and a database it owns, unless they exist (data survives)."""
+        connection = await asyncpg.connect(self.dsn())
+        try:
+            rows = await connection.fetch("SELECT datname FROM pg_database")
+        finally:
+            await connection.close()
+        existing = {row["datname"] for row in rows}
+        for name in names:
+            await self.create_role(name)
+            if name not in existing:
+                await self.create_database(name, owner=name)
 
     async def drop_database(self, name: str) -> None:
         """Drop the database ``name`` if it exists, disconnecting its clients."""

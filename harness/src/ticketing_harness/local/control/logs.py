@@ -18,7 +18,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from rich.markup import escape
 from rich.text import Text
+
+from ticketing_harness.errors import HarnessError
+from ticketing_harness.local.layout import COMPONENT_NAMES, SUPERVISOR, Layout
+from ticketing_harness.local.replicas import replica_number, service_of
 
 _COLOURS = (
     "cyan",
@@ -77,8 +82,26 @@ class Line:
     text: str
 
 
-def colour_for(index: int) -> str:
-    return _COLOURS[index % len(_COLOURS)]
+def of_component(layout: Layout, component: str | None) -> list[LogFile]:
+    """The logs of `component` (a service: all its processes), or of everything."""
+    groups = [*COMPONENT_NAMES, SUPERVISOR]
+    if component is not None and service_of(component) not in groups:
+        raise HarnessError(
+            f"no component {component!r}; choose one of {', '.join(groups)} "
+            "(or a replica such as orders#2)"
+        )
+    found = []
+    for index, group in enumerate(groups):
+        replicas = sorted(
+            (path.stem for path in layout.log_dir.glob(f"{group}#*.log")), key=replica_number
+        )
+        for name in [group, *replicas]:
+            if component in (None, group, name):
+                colour = _COLOURS[index % len(_COLOURS)]
+                found.append(LogFile(name, layout.log_path(name), colour))
+    if component is not None and not found:
+        raise HarnessError(f"no log of {escape(component)} in {layout.log_dir}")
+    return found
 
 
 def line_time(text: str) -> datetime | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ticketing_harness.components import SERVICES
-from ticketing_harness.local.sources import Package, find_packages, plan_reload
+from ticketing_harness.local.supervisor.sources import Package, find_packages, plan_reload
 
 ROOT = Path("/src")
 PACKAGES = (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ticketing_harness.local.backoff import Backoff
+from ticketing_harness.local.supervisor.backoff import Backoff
 
 
 def test_each_failure_in_a_row_waits_longer_until_it_gives_up() -> None:

@@ -1,19 +1,80 @@
-"""The status of a running stack, as a table for people or JSON for scripts."""
+"""`ticketing status`: each component of a running stack asked now, as a table for people or
+JSON for scripts."""
 
 from __future__ import annotations
 
 import json
 import signal
+import urllib.request
 from collections.abc import Sequence
-from dataclasses import asdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
 
 from rich.console import Group, RenderableType
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from ticketing_harness.local.control import ComponentStatus
-from ticketing_harness.local.state import Condition, StackState
+from ticketing_harness.local.layout import COMPONENT_NAMES
+from ticketing_harness.local.replicas import replica_number, service_of
+from ticketing_harness.local.state import ComponentState, Condition, StackState
+
+# Local addresses only: never through a proxy from the environment.
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+@dataclass(frozen=True)
+class ComponentStatus:
+    """What `status` reports for one component."""
+
+    name: str
+    pid: int
+    port: int
+    running: bool
+    ready: bool
+    log: str
+    condition: Condition
+    restarts: int
+    last_exit: int | None
+    failure: str
+
+
+def component_statuses(state: StackState) -> list[ComponentStatus]:
+    """Each component's liveness and readiness, asked now: servers, services, gateway."""
+    ordered = sorted(state.components, key=_position)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        return list(pool.map(_status, ordered))
+
+
+def _position(component: ComponentState) -> tuple[int, int]:
+    return COMPONENT_NAMES.index(service_of(component.name)), replica_number(component.name)
+
+
+def _status(component: ComponentState) -> ComponentStatus:
+    running = component.record.alive()
+    ready = running and (component.ready_url is None or _answers_ok(component.ready_url))
+    return ComponentStatus(
+        component.name,
+        component.pid,
+        component.port,
+        running,
+        ready,
+        component.log,
+        component.condition,
+        component.restarts,
+        component.last_exit,
+        component.failure,
+    )
+
+
+def _answers_ok(url: str) -> bool:
+    """GET `url` answers 200 (urllib, not httpx, which takes a while to import)."""
+    try:
+        with _DIRECT.open(url, timeout=1.0) as response:
+            return bool(response.status == 200)
+    except OSError:  # refused, timed out, or an HTTP error status
+        return False
+
 
 _SUPERVISED = {
     Condition.RESTARTING: "[yellow]restarting[/]",

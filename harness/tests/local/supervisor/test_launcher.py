@@ -10,7 +10,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from ticketing_harness.local.launcher import Launcher
+from ticketing_harness.local.supervisor.launcher import Launcher
 from ticketing_harness.servers.lifecycle import ProcessRecord, stop
 from ticketing_harness.waiting import wait_until
 

@@ -2,10 +2,10 @@
 
 Importing FastAPI, pydantic, asyncpg, nats and the rest costs seconds of CPU per
 interpreter; six services paid it six times. The stack's supervisor starts this launcher
-with the service modules to preload (`python -m ticketing_harness.local.forkserver auth
-tickets ...`) while the servers start, and keeps it for restarts. Requests come on stdin, a
-Unix socket of packets (each a JSON object, and the file descriptors it hands over), and are
-answered on stdout, one JSON line each, in order:
+with the service modules to preload (`python -m ticketing_harness.local.supervisor.forkserver
+auth tickets ...`) while the servers start, and keeps it for restarts. Requests come on
+stdin, a Unix socket of packets (each a JSON object, and the file descriptors it hands over),
+and are answered on stdout, one JSON line each, in order:
 
 - `{"fork": MODULE, "title": ..., "log": ..., "env": {...}}` forks a child that becomes that
   service in its own session, named `title` in `ps`, output to its log, as `python -m

@@ -1,4 +1,4 @@
-"""The supervisor's side of the fork server in `ticketing_harness.local.forkserver`."""
+"""The supervisor's side of the fork server in `ticketing_harness.local.supervisor.forkserver`."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ class Launcher:
         self._requests, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         with log.open("ab") as output, theirs:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "ticketing_harness.local.forkserver", *modules],
+                [sys.executable, "-m", "ticketing_harness.local.supervisor.forkserver", *modules],
                 stdin=theirs.fileno(),
                 stdout=subprocess.PIPE,
                 stderr=output,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ticketing_harness.local.gateway import (
+from ticketing_harness.local.supervisor.gateway import (
     GatewayConfig,
     GatewayLimits,
     Tls,

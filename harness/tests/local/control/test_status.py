@@ -6,9 +6,8 @@ import json
 
 from rich.console import Console
 
-from ticketing_harness.local.control import ComponentStatus
+from ticketing_harness.local.control.status import ComponentStatus, status_json, status_table
 from ticketing_harness.local.state import Condition, StackState
-from ticketing_harness.local.status import status_json, status_table
 
 STATE = StackState(
     4242, 1.0, "http://127.0.0.1:8080", status="ready", reload=True, replicas={"orders": 2}

@@ -1,20 +1,46 @@
-"""The `ticketing up` side of a stack's supervisor: start it, follow what it reports, stop it."""
+"""`ticketing up`'s side of a stack's supervisor: start it, follow what it reports, stop it."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from ticketing_harness.errors import HarnessError
-from ticketing_harness.local.control import stop_stack
-from ticketing_harness.local.layout import SUPERVISOR
+from ticketing_harness.local.layout import SUPERVISOR, Layout
 from ticketing_harness.local.notices import Kind, Notice
-from ticketing_harness.local.state import StackState
-from ticketing_harness.local.wiring import UpOptions
+from ticketing_harness.local.options import UpOptions
+from ticketing_harness.local.shutdown import stop_stack
+from ticketing_harness.local.state import StackState, running_stack
 from ticketing_harness.servers.lifecycle import log_tail
+
+
+@contextmanager
+def start_lock(layout: Layout) -> Iterator[None]:
+    """Only one `up` at a time per state directory, even when two start at once."""
+    layout.root.mkdir(parents=True, exist_ok=True)
+    with layout.lock_file.open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise HarnessError(
+                f"another `ticketing up` is running with state in {layout.root}"
+            ) from None
+        yield
+
+
+def refuse_second_stack(layout: Layout) -> None:
+    """Raise if a stack from this state directory still runs."""
+    state = running_stack(layout)
+    if state is not None:
+        raise HarnessError(
+            f"the stack is already running at {state.url} (state in {layout.root}); "
+            "stop it with `ticketing down` or use another --state-dir"
+        )
 
 
 class SupervisorProcess:

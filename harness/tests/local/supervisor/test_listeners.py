@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from ticketing_harness.local import startup
+from ticketing_harness.local.supervisor.listeners import listening_socket
 from ticketing_harness.ports import free_port
 
 
@@ -24,5 +24,5 @@ def test_no_service_is_given_the_gateway_port_the_kernel_hands_out_again(
         return bind((host, port or next(offers, 0)), **options)
 
     monkeypatch.setattr(socket, "create_server", kernel)
-    with startup.listening_socket(besides=gateway_port) as listener:
+    with listening_socket(besides=gateway_port) as listener:
         assert listener.getsockname()[1] not in (gateway_port, 0)

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from ticketing_harness.local.startup import Phase
+from ticketing_harness.local.notices import Phase
 
 _STYLES = {
     Phase.WAITING: "dim",

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ticketing_harness.local import logs
-from ticketing_harness.local.logs import LogFile
+from ticketing_harness.local.control import logs
+from ticketing_harness.local.control.logs import LogFile
 from ticketing_harness.waiting import wait_until
 
 SERVICE = '{"time": "2026-03-01T18:00:0%d.000+00:00", "level": "INFO", "message": "%s"}'

@@ -1,21 +1,21 @@
-"""How `ticketing up` configures its processes: options, checks, servers, gateway, environments."""
+"""What `ticketing up` is asked for, the servers that calls for, and the checks made before
+anything starts: both sides of the stack read them (`up` sends them to its supervisor)."""
 
 from __future__ import annotations
 
 import importlib.util
 import os
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ticketing_harness.certificates import ensure_certificates
-from ticketing_harness.components import SERVICES, Server, Service
+from ticketing_harness.binaries import nginx_binary
+from ticketing_harness.components import SERVICES, Server
 from ticketing_harness.errors import HarnessError
-from ticketing_harness.local.gateway import GatewayConfig, Tls, nginx_binary
 from ticketing_harness.local.layout import Layout, ensure_reachable
-from ticketing_harness.ports import ensure_free, free_port
+from ticketing_harness.ports import ensure_free
 from ticketing_harness.servers import (
     NatsServer,
     PostgresServer,
@@ -25,8 +25,6 @@ from ticketing_harness.servers import (
 )
 
 _DURABLE = {"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on"}
-# Names the chaos fault plan; only a chaos run's own stack may pass it to the services.
-FAULT_PLAN_VARIABLE = "TICKETING_FAULT_PLAN"
 
 
 @dataclass(frozen=True)
@@ -95,6 +93,7 @@ def _require_services() -> None:
 
 
 def servers_for(options: UpOptions) -> dict[Server, ServerProcess]:
+    """The servers the stack runs, each in its directory of the state directory."""
     layout = options.layout
     servers: dict[Server, ServerProcess] = {
         Server.POSTGRES: PostgresServer(
@@ -113,59 +112,3 @@ def servers_for(options: UpOptions) -> dict[Server, ServerProcess]:
     if options.stripe_secret_key is None:
         servers[Server.STRIPE] = StripeServer(layout.server_dir(Server.STRIPE), detached=True)
     return servers
-
-
-def gateway_config(options: UpOptions, ports: Mapping[str, Sequence[int]]) -> GatewayConfig:
-    layout = options.layout
-    tls = None
-    if options.tls:
-        files, _ = ensure_certificates(layout.certs_dir)
-        tls = Tls(files.certificate, files.key)
-    return GatewayConfig(
-        port=options.port,
-        upstreams=ports,
-        prefix=layout.gateway_dir,
-        log_dir=layout.log_dir,
-        tls=tls,
-        internal_port=free_port(),
-    )
-
-
-def service_env(
-    service: Service,
-    options: UpOptions,
-    servers: Mapping[Server, ServerProcess],
-    api_base_url: str,
-) -> dict[str, str]:
-    """The environment a service is configured with, but for its port and the signing key."""
-    env = {
-        **{name: value for name, value in os.environ.items() if name != FAULT_PLAN_VARIABLE},
-        "HOST": "127.0.0.1",
-        "ENVIRONMENT": "dev",
-        "PLAIN_HTTP": "false" if options.tls else "true",
-        "API_BASE_URL": api_base_url,
-        "EXPIRATION_WINDOW_SECONDS": str(options.expiration_seconds),
-    }
-    postgres = servers[Server.POSTGRES]
-    if service.database is not None and isinstance(postgres, PostgresServer):
-        env["DATABASE_URL"] = postgres.dsn(service.database, role=service.database)
-    nats = servers[Server.NATS]
-    if Server.NATS in service.needs and isinstance(nats, NatsServer):
-        env["NATS_URL"] = nats.url
-    redis = servers[Server.REDIS]
-    if Server.REDIS in service.needs and isinstance(redis, RedisServer):
-        env["REDIS_URL"] = redis.url
-    if Server.STRIPE in service.needs:
-        env.update(_stripe_env(options, servers.get(Server.STRIPE)))
-    if service.name == "client":
-        env["CSRF_KEY"] = options.layout.csrf_key()
-    if options.fault_plan is not None:
-        env[FAULT_PLAN_VARIABLE] = str(options.fault_plan)
-    return env
-
-
-def _stripe_env(options: UpOptions, server: ServerProcess | None) -> dict[str, str]:
-    if isinstance(server, StripeServer):
-        return {"STRIPE_SECRET_KEY": server.api_key, "STRIPE_API_BASE": server.api_base}
-    assert options.stripe_secret_key is not None
-    return {"STRIPE_SECRET_KEY": options.stripe_secret_key}

@@ -8,12 +8,8 @@ import pytest
 
 from ticketing_harness.components import SERVICES, Server
 from ticketing_harness.local.layout import Layout
-from ticketing_harness.local.wiring import (
-    FAULT_PLAN_VARIABLE,
-    UpOptions,
-    servers_for,
-    service_env,
-)
+from ticketing_harness.local.options import UpOptions, servers_for
+from ticketing_harness.local.supervisor.wiring import FAULT_PLAN_VARIABLE, service_env
 from ticketing_harness.servers import NatsServer
 
 TICKETS = next(service for service in SERVICES if service.name == "tickets")

@@ -10,7 +10,7 @@ import pytest
 
 from ticketing_harness.errors import HarnessError
 from ticketing_harness.local.layout import Layout, ensure_reachable
-from ticketing_harness.local.wiring import UpOptions, preflight
+from ticketing_harness.local.options import UpOptions, preflight
 from ticketing_harness.ports import ensure_free, free_port, free_ports
 
 

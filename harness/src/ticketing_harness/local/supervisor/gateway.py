@@ -16,14 +16,13 @@ import jinja2
 
 from ticketing_common.http import LISTEN_BACKLOG
 from ticketing_common.wire import TRACE_ID_PATTERN
-from ticketing_harness.binaries import require_binary
+from ticketing_harness.binaries import nginx_binary
 from ticketing_harness.errors import HarnessError
 from ticketing_harness.routes import ROUTES, Route, routed_services
 from ticketing_harness.servers.lifecycle import ProcessRecord, spawn
 
 SERVER_NAMES = ("ticketing.dev", "localhost", "127.0.0.1")
 _TEMP_DIRS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-_NGINX_DIRS = ("/usr/sbin", "/usr/local/sbin", "/opt/homebrew/bin", "/usr/local/bin")
 
 # The web client's pages: their own styles and one script (the countdown), forms to themselves.
 CONTENT_SECURITY_POLICY = (
@@ -214,11 +213,6 @@ def connections_for(open_files: int) -> int:
     return max((open_files - _SPARE_FILES) // 2, 64)
 
 
-def nginx_binary() -> Path:
-    """The nginx executable, or a HarnessError saying how to install it."""
-    return require_binary("nginx", "nginx", _NGINX_DIRS)
-
-
 def write_config(config: GatewayConfig, routes: tuple[Route, ...] = ROUTES) -> Path:
     """Write the config and the directories nginx needs under its prefix; check the syntax."""
     for name in _TEMP_DIRS:
@@ -261,7 +255,7 @@ def _worker_user() -> str | None:
 
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("ticketing_harness.local", "templates"),
+        loader=jinja2.PackageLoader("ticketing_harness.local.supervisor", "templates"),
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
