@@ -58,6 +58,12 @@ def bench(session: nox.Session) -> None:
 
 
 @nox.session
+def bench_cli(session: nox.Session) -> None:
+    """The CPU time of `ticketing --help` and `ticketing status`; figures printed, not asserted."""
+    session.run("python", "-m", "ticketing_harness.bench.command_startup", *session.posargs)
+
+
+@nox.session
 def fuzz(session: nox.Session) -> None:
     """schemathesis on each running service's OpenAPI: fails on a 5xx or off-document answer."""
     session.run("pytest", "fuzz", "-n", "2", *session.posargs)
