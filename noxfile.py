@@ -44,9 +44,10 @@ def contracts(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff (lint and format) and mypy."""
+    """ruff (lint and format), the import layers (docs/architecture.md) and mypy."""
     session.run("ruff", "check", *SOURCES)
     session.run("ruff", "format", "--check", *SOURCES)
+    session.run("lint-imports")
     for package in PACKAGES:
         session.run("mypy", package)
 
