@@ -11,7 +11,7 @@ import pytest
 from ticketing_harness.errors import HarnessError
 from ticketing_harness.local.layout import Layout, ensure_reachable
 from ticketing_harness.local.options import UpOptions, preflight
-from ticketing_harness.ports import ensure_free, free_port, free_ports
+from ticketing_harness.ports import free_port
 
 
 @pytest.mark.parametrize(("fresh", "kept"), [(True, False), (False, True)])
@@ -37,13 +37,6 @@ def test_a_state_dir_postgres_cannot_reach_is_refused_with_the_fix(tmp_path: Pat
         return
     with pytest.raises(HarnessError, match=f"run `chmod o\\+x {hidden}`"):
         ensure_reachable(target)
-
-
-def test_ports_chosen_together_are_distinct_and_free() -> None:
-    ports = free_ports(20)
-    assert len(set(ports)) == 20
-    for port in ports:
-        ensure_free(port, "test")
 
 
 def test_services_missing_from_the_environment_are_named_with_what_to_run(

@@ -11,11 +11,17 @@ import signal
 import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Unpack
 
 import asyncpg
 
 from ticketing_harness.credentials import secret_in, write_private
-from ticketing_harness.servers.server_process import ServerError, ServerProcess, find_on_path
+from ticketing_harness.servers.server_process import (
+    ServerError,
+    ServerOptions,
+    ServerProcess,
+    find_on_path,
+)
 
 # Durability traded for speed: for throwaway test data only.
 FAST_SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
@@ -73,14 +79,11 @@ class PostgresServer(ServerProcess):
         self,
         directory: Path | str,
         *,
-        port: int | None = None,
-        binary: Path | str | None = None,
-        pid: int | None = None,
-        detached: bool = False,
         fast: bool = False,
         settings: Mapping[str, str] | None = None,
+        **options: Unpack[ServerOptions],
     ) -> None:
-        super().__init__(directory, port=port, binary=binary, pid=pid, detached=detached)
+        super().__init__(directory, **options)
         self.fast = fast
         self.settings = {**(FAST_SETTINGS if fast else {}), **(settings or {})}
         self.user = _unprivileged_user() if os.geteuid() == 0 else None

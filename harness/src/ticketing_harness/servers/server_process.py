@@ -13,7 +13,7 @@ import urllib.request
 from abc import ABC, abstractmethod
 from pathlib import Path
 from types import TracebackType
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, TypedDict, Unpack
 
 from ticketing_harness.errors import HarnessError
 from ticketing_harness.ports import free_port
@@ -31,6 +31,15 @@ _PR_SET_PDEATHSIG = 1
 _prctl = getattr(ctypes.CDLL(None), "prctl", None)  # Linux only
 _LOG_TAIL_LINES = 25
 _direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
+
+
+class ServerOptions(TypedDict, total=False):
+    """What every server takes beside its directory: see ServerProcess."""
+
+    port: int | None
+    binary: Path | str | None
+    pid: int | None
+    detached: bool
 
 
 class ServerError(HarnessError):
@@ -75,20 +84,13 @@ class ServerProcess(ABC):
     stop_timeout: ClassVar[float] = 10.0
     user: str | None = None
 
-    def __init__(
-        self,
-        directory: Path | str,
-        *,
-        port: int | None = None,
-        binary: Path | str | None = None,
-        pid: int | None = None,
-        detached: bool = False,
-    ) -> None:
+    def __init__(self, directory: Path | str, **options: Unpack[ServerOptions]) -> None:
+        binary = options.get("binary")
         self.directory = Path(directory).absolute()
-        self.port = port or free_port()
+        self.port = options.get("port") or free_port()
         self.binary = Path(binary) if binary is not None else None
-        self.pid = pid
-        self.detached = detached
+        self.pid = options.get("pid")
+        self.detached = options.get("detached", False)
         self._record: ProcessRecord | None = None
 
     @abstractmethod

@@ -53,7 +53,6 @@ class Startup:
     gateway: GatewayConfig = field(init=False)
     listeners: Listeners = field(default_factory=Listeners)
     started_at: float = field(default_factory=time.monotonic)
-    ready_after: dict[str, float] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _starts: threading.Condition = field(default_factory=threading.Condition)
     _in_flight: int = 0
@@ -285,5 +284,4 @@ class Startup:
             self.state.save(self.options.layout.state_file)
 
     def _ready(self, name: str, detail: str) -> None:
-        self.ready_after[name] = self.elapsed
-        self.observe(name, Phase.READY, f"{detail} ({self.ready_after[name]:.1f}s)")
+        self.observe(name, Phase.READY, f"{detail} ({self.elapsed:.1f}s)")
