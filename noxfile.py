@@ -44,9 +44,10 @@ def contracts(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff (lint and format) and mypy."""
+    """ruff (lint and format), the import layers (docs/architecture.md) and mypy."""
     session.run("ruff", "check", *SOURCES)
     session.run("ruff", "format", "--check", *SOURCES)
+    session.run("lint-imports")
     for package in PACKAGES:
         session.run("mypy", package)
 
@@ -55,6 +56,12 @@ def lint(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """The whole system measured on its own stack; figures printed and kept, nothing asserted."""
     session.run("python", "-m", "ticketing_harness.bench", *session.posargs)
+
+
+@nox.session
+def bench_cli(session: nox.Session) -> None:
+    """The CPU time of `ticketing --help` and `ticketing status`; figures printed, not asserted."""
+    session.run("python", "-m", "ticketing_harness.bench.command_startup", *session.posargs)
 
 
 @nox.session

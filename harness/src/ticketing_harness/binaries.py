@@ -14,6 +14,8 @@ _INSTALLERS: tuple[tuple[str, str], ...] = (
     ("brew", "brew install {package}"),
     ("pacman", "pacman -S {package}"),
 )
+# Where nginx lies when it is not on a user's PATH (Debian puts it in /usr/sbin).
+_NGINX_DIRS = ("/usr/sbin", "/usr/local/sbin", "/opt/homebrew/bin", "/usr/local/bin")
 
 
 def install_hint(package: str) -> str:
@@ -37,3 +39,8 @@ def require_binary(name: str, package: str, extra_dirs: tuple[str, ...] = ()) ->
     if found is None:
         raise HarnessError(f"{name} is not installed: {install_hint(package)}")
     return found
+
+
+def nginx_binary() -> Path:
+    """The nginx executable the local gateway runs, or a HarnessError saying how to install it."""
+    return require_binary("nginx", "nginx", _NGINX_DIRS)

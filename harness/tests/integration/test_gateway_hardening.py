@@ -13,17 +13,17 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ticketing_harness.local.gateway import (
+from ticketing_harness.certificates import ensure_certificates
+from ticketing_harness.local.supervisor.gateway import (
     GatewayConfig,
     GatewayLimits,
     Tls,
     start_gateway,
     write_config,
 )
-from ticketing_harness.local.processes import ProcessRecord, stop
 from ticketing_harness.ports import free_port
 from ticketing_harness.routes import routed_services
-from ticketing_harness.setup.certs import ensure_certificates
+from ticketing_harness.servers.lifecycle import ProcessRecord, stop
 from ticketing_harness.testing.stub_server import stub_server
 from ticketing_harness.waiting import wait_until
 

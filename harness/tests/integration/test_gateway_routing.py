@@ -12,11 +12,16 @@ import httpx
 import pytest
 
 from ticketing_common.wire import TRACE_ID_PATTERN
-from ticketing_harness.local.gateway import GatewayConfig, Tls, start_gateway, write_config
-from ticketing_harness.local.processes import ProcessRecord, stop
+from ticketing_harness.certificates import ensure_certificates
+from ticketing_harness.local.supervisor.gateway import (
+    GatewayConfig,
+    Tls,
+    start_gateway,
+    write_config,
+)
 from ticketing_harness.ports import free_port
 from ticketing_harness.routes import routed_services, service_for
-from ticketing_harness.setup.certs import ensure_certificates
+from ticketing_harness.servers.lifecycle import ProcessRecord, stop
 from ticketing_harness.testing.stub_server import Answer, stub_server
 from ticketing_harness.waiting import wait_until
 

@@ -12,8 +12,8 @@ import asyncpg
 import pytest
 
 from ticketing_harness.local.access import local_access
-from ticketing_harness.local.control import running_stack
 from ticketing_harness.local.layout import Layout
+from ticketing_harness.local.state import running_stack
 from ticketing_harness.testing.stacks import RunningStack
 
 pytestmark = [pytest.mark.xdist_group("load-stack"), pytest.mark.timeout(300)]

@@ -7,8 +7,8 @@ import os
 import signal
 from pathlib import Path
 
-from ticketing_harness.local.processes import ProcessRecord
 from ticketing_harness.local.state import ComponentState, Condition, StackState
+from ticketing_harness.servers.lifecycle import ProcessRecord
 
 
 def test_the_state_survives_a_round_trip_through_its_file(tmp_path: Path) -> None:

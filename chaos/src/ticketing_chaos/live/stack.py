@@ -15,13 +15,14 @@ from ticketing_chaos.canaries import disable_in_orders_database
 from ticketing_common.faults.canaries import Canary
 from ticketing_harness.components import SERVICES
 from ticketing_harness.local.connections import StackConnections, stack_connections
-from ticketing_harness.local.control import stop_stack
-from ticketing_harness.local.launcher import Launcher
 from ticketing_harness.local.layout import Layout
-from ticketing_harness.local.processes import ProcessRecord
-from ticketing_harness.local.startup import Phase, Startup
-from ticketing_harness.local.wiring import UpOptions, preflight
+from ticketing_harness.local.notices import Phase
+from ticketing_harness.local.options import UpOptions, preflight
+from ticketing_harness.local.shutdown import stop_stack
+from ticketing_harness.local.supervisor.launcher import Launcher
+from ticketing_harness.local.supervisor.startup import Startup
 from ticketing_harness.ports import free_port
+from ticketing_harness.servers.lifecycle import ProcessRecord
 
 # The tables whose every insert and update the checks replay, per database.
 AUDITED = {

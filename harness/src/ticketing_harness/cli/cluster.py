@@ -19,7 +19,7 @@ from ticketing_harness.clusters.spec import DEFAULT_REGIONS, ClusterSpec, Ingres
 from ticketing_harness.clusters.state import ClusterRecord
 from ticketing_harness.clusters.steps import Step, plan_lines, run_steps
 from ticketing_harness.errors import HarnessError
-from ticketing_harness.setup.hosts import DEFAULT_HOSTS_FILE
+from ticketing_harness.hosts_file import DEFAULT_HOSTS_FILE
 from ticketing_harness.stripe_key import stripe_key_from_environment
 
 cluster_app = typer.Typer(

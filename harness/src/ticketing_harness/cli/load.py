@@ -11,7 +11,7 @@ import typer
 
 from ticketing_harness.cli.output import StateDir, console, layout_for, reports_errors
 from ticketing_harness.errors import HarnessError
-from ticketing_harness.local.control import running_stack
+from ticketing_harness.local.state import running_stack
 
 if TYPE_CHECKING:
     from ticketing_harness.load.verdict import Verdict

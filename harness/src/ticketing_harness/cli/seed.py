@@ -10,7 +10,7 @@ from rich.table import Table
 
 from ticketing_harness.cli.output import StateDir, console, layout_for, reports_errors
 from ticketing_harness.errors import HarnessError
-from ticketing_harness.local.control import running_stack
+from ticketing_harness.local.state import running_stack
 
 
 def register(app: typer.Typer) -> None:

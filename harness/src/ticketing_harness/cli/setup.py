@@ -8,9 +8,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from ticketing_harness import hosts_file
+from ticketing_harness.certificates import ensure_certificates, trust_instructions
 from ticketing_harness.cli.output import StateDir, console, layout_for, reports_errors
-from ticketing_harness.setup import hosts as hosts_file
-from ticketing_harness.setup.certs import ensure_certificates, trust_instructions
 
 hosts_app = typer.Typer(no_args_is_help=True, help="The ticketing.dev entry in the hosts file.")
 HostsPath = Annotated[Path, typer.Option("--hosts-file", help="The hosts file to edit.")]
@@ -40,7 +40,7 @@ def doctor(
     state_dir: StateDir = None,
 ) -> None:
     """Check that this machine can run the stack; exit 1 if something required is missing."""
-    from ticketing_harness.setup.doctor import run_checks
+    from ticketing_harness.doctor.machine import run_checks
 
     checks = run_checks(layout_for(state_dir), port)
     table = Table(box=None, show_header=False)

@@ -2,36 +2,21 @@
 
 from __future__ import annotations
 
-import fcntl
 import re
 import signal
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.text import Text
 
 from ticketing_harness.cli.output import StateDir, console, interrupt, layout_for, reports_errors
 from ticketing_harness.errors import HarnessError
-from ticketing_harness.local import logs as log_files
-from ticketing_harness.local.control import (
-    component_statuses,
-    refuse_second_stack,
-    request_restart,
-    running_stack,
-    stop_stack,
-)
-from ticketing_harness.local.layout import COMPONENT_NAMES, SUPERVISOR, Layout
+from ticketing_harness.local.control import logs as log_files
+from ticketing_harness.local.layout import COMPONENT_NAMES, SUPERVISOR
 from ticketing_harness.local.notices import Kind, Level, Notice
-from ticketing_harness.local.replicas import parse_replicas, replica_number, service_of
-from ticketing_harness.local.state import StackState
-from ticketing_harness.local.status import status_json, status_table
-from ticketing_harness.setup.certs import ensure_certificates, trust_instructions
-from ticketing_harness.stripe_key import stripe_key_from_environment
+from ticketing_harness.local.state import StackState, running_stack
 
 _STYLES = {Level.INFO: "", Level.WARNING: "yellow", Level.ERROR: "bold red"}
 
@@ -68,10 +53,18 @@ def up(
     started_at = time.monotonic()
     layout = layout_for(state_dir)
     # Imported here: the servers' modules take a moment to load, which other commands need not pay.
-    from ticketing_harness.local.progress import Progress
-    from ticketing_harness.local.startup import Phase
-    from ticketing_harness.local.supervising import SupervisorProcess
-    from ticketing_harness.local.wiring import UpOptions, preflight
+    from ticketing_harness.certificates import ensure_certificates, trust_instructions
+    from ticketing_harness.local.control.progress import Progress
+    from ticketing_harness.local.control.status import component_statuses, status_table
+    from ticketing_harness.local.control.up import (
+        SupervisorProcess,
+        refuse_second_stack,
+        start_lock,
+    )
+    from ticketing_harness.local.notices import Phase
+    from ticketing_harness.local.options import UpOptions, preflight
+    from ticketing_harness.local.replicas import parse_replicas
+    from ticketing_harness.stripe_key import stripe_key_from_environment
 
     options = UpOptions(
         layout=layout,
@@ -84,7 +77,7 @@ def up(
         replicas=parse_replicas(replicas),
         reload=reload,
     )
-    with _start_lock(layout):
+    with start_lock(layout):
         refuse_second_stack(layout)
         preflight(options)
         if tls:
@@ -137,23 +130,11 @@ def _show(notice: Notice) -> None:
     console.print(text, soft_wrap=True)
 
 
-@contextmanager
-def _start_lock(layout: Layout) -> Iterator[None]:
-    """Only one `up` at a time per state directory, even when two start at once."""
-    layout.root.mkdir(parents=True, exist_ok=True)
-    with layout.lock_file.open("w") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise HarnessError(
-                f"another `ticketing up` is running with state in {layout.root}"
-            ) from None
-        yield
-
-
 @reports_errors
 def down(state_dir: StateDir = None) -> None:
     """Stop every process the stack started; safe to run again."""
+    from ticketing_harness.local.shutdown import stop_stack
+
     layout = layout_for(state_dir)
     state = StackState.load(layout.state_file)
     if state is None:
@@ -170,6 +151,8 @@ def status(
 ) -> None:
     """Show each process's state and restarts; exit 0 when all are ready, 1 when not, 3 when
     stopped."""
+    from ticketing_harness.local.control.status import component_statuses, status_json, status_table
+
     layout = layout_for(state_dir)
     state = running_stack(layout)
     if state is None:
@@ -200,6 +183,8 @@ def restart(
     state_dir: StateDir = None,
 ) -> None:
     """Restart services of the running stack, on the same ports with the same data."""
+    from ticketing_harness.local.control.restart import request_restart
+
     layout = layout_for(state_dir)
     for notice in request_restart(layout, names, timeout=600):
         if notice.kind is not Kind.DONE:
@@ -225,8 +210,7 @@ def logs(
     state_dir: StateDir = None,
 ) -> None:
     """Print the logs of one component or of all merged in time order; optionally follow."""
-    layout = layout_for(state_dir)
-    chosen = _log_files(layout, component)
+    chosen = log_files.of_component(layout_for(state_dir), component)
     try:
         pattern = re.compile(grep) if grep is not None else None
     except re.error as error:
@@ -243,25 +227,3 @@ def logs(
             log_files.follow(chosen, write, start, pattern)
         except KeyboardInterrupt:
             return
-
-
-def _log_files(layout: Layout, component: str | None) -> list[log_files.LogFile]:
-    """The logs of `component` (a service: all its processes), or of everything."""
-    groups = [*COMPONENT_NAMES, SUPERVISOR]
-    if component is not None and service_of(component) not in groups:
-        raise HarnessError(
-            f"no component {component!r}; choose one of {', '.join(groups)} "
-            "(or a replica such as orders#2)"
-        )
-    found = []
-    for index, group in enumerate(groups):
-        replicas = sorted(
-            (path.stem for path in layout.log_dir.glob(f"{group}#*.log")), key=replica_number
-        )
-        for name in [group, *replicas]:
-            if component in (None, group, name):
-                colour = log_files.colour_for(index)
-                found.append(log_files.LogFile(name, layout.log_path(name), colour))
-    if component is not None and not found:
-        raise HarnessError(f"no log of {escape(component)} in {layout.log_dir}")
-    return found

@@ -11,6 +11,7 @@ import time
 
 from lightkube.resources.core_v1 import Service
 
+from ticketing_harness import hosts_file
 from ticketing_harness.clusters import kube as k8s
 from ticketing_harness.clusters.ingress import controller
 from ticketing_harness.clusters.naming import HOSTNAME
@@ -18,7 +19,6 @@ from ticketing_harness.clusters.providers import Kind
 from ticketing_harness.clusters.session import Session
 from ticketing_harness.clusters.steps import until
 from ticketing_harness.errors import HarnessError
-from ticketing_harness.setup import hosts as hosts_file
 
 LOOPBACK = "127.0.0.1"
 

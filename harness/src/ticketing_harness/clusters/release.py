@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from ticketing_harness.certificates import ensure_certificates
 from ticketing_harness.clusters import kube as k8s
 from ticketing_harness.clusters.commands import Command
 from ticketing_harness.clusters.images import Images, git_tag
@@ -14,7 +15,6 @@ from ticketing_harness.clusters.naming import NAMESPACE, built_images
 from ticketing_harness.clusters.providers import Eks, Gke, Kind
 from ticketing_harness.clusters.secrets import ensure_credentials, redacted, secret_manifests
 from ticketing_harness.clusters.session import Session
-from ticketing_harness.setup.certs import ensure_certificates
 
 Manifest = dict[str, Any]
 _SECRET_NAMES = (

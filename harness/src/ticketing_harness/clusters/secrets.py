@@ -15,9 +15,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ticketing_harness.certificates import CertificateFiles
 from ticketing_harness.clusters import naming
 from ticketing_harness.components import DATABASES, SERVICES
-from ticketing_harness.setup.certs import CertificateFiles
 
 Manifest = dict[str, Any]
 # localstripe accepts any test-mode key.

@@ -16,8 +16,8 @@ from pathlib import Path
 from ticketing_harness.errors import HarnessError
 from ticketing_harness.load.reports import ReportFiles
 from ticketing_harness.load.settings import LoadSettings, doors_deadline
-from ticketing_harness.local.processes import log_tail
 from ticketing_harness.ports import free_port
+from ticketing_harness.servers.lifecycle import log_tail
 
 STOP_TIMEOUT = 30  # seconds users get to finish the task they are in when the run ends
 WORKERS_MAX_WAIT = 120  # seconds the master waits for its workers to connect

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from ticketing_harness.components import DATABASES, Server
 from ticketing_harness.errors import HarnessError
-from ticketing_harness.local.control import running_stack
 from ticketing_harness.local.layout import Layout
+from ticketing_harness.local.state import running_stack
 from ticketing_harness.servers import NatsServer, PostgresServer, RedisServer, StripeServer
 
 

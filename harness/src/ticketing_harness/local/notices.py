@@ -13,8 +13,17 @@ from enum import StrEnum
 MAX_TEXT = 3000
 
 
+class Phase(StrEnum):
+    """Where a component is in its start."""
+
+    WAITING = "waiting"
+    STARTING = "starting"
+    READY = "ready"
+    FAILED = "failed"
+
+
 class Kind(StrEnum):
-    PHASE = "phase"  # a component's start: `name`, `phase`, `text` (its detail)
+    PHASE = "phase"  # a component's start: `name`, `phase` (a Phase), `text` (its detail)
     READY = "ready"  # everything runs: `text` is the URL
     FAILED = "failed"  # the start failed and everything stopped: `text` says why
     NOTE = "note"  # something happened (a crash, a restart, a reload): `text`, `level`

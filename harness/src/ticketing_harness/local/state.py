@@ -9,7 +9,8 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from ticketing_harness.local.processes import ProcessRecord
+from ticketing_harness.local.layout import Layout
+from ticketing_harness.servers.lifecycle import ProcessRecord
 
 
 class Condition(StrEnum):
@@ -86,3 +87,13 @@ class StackState:
 
     def component(self, name: str) -> ComponentState | None:
         return next((c for c in self.components if c.name == name), None)
+
+
+def running_stack(layout: Layout) -> StackState | None:
+    """The stack recorded in the state directory, if any of its processes still runs."""
+    state = StackState.load(layout.state_file)
+    if state is None:
+        return None
+    if state.owner.alive() and state.owner_pid != os.getpid():
+        return state
+    return state if state.running() else None

@@ -5,12 +5,18 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Unpack
 
 import nats
 
 from ticketing_harness.credentials import secret_in, write_private
 from ticketing_harness.ports import free_port
-from ticketing_harness.servers.process import ServerProcess, find_on_path, http_status
+from ticketing_harness.servers.server_process import (
+    ServerOptions,
+    ServerProcess,
+    find_on_path,
+    http_status,
+)
 
 
 class NatsServer(ServerProcess):
@@ -29,14 +35,11 @@ class NatsServer(ServerProcess):
         self,
         directory: Path | str,
         *,
-        port: int | None = None,
         http_port: int | None = None,
-        binary: Path | str | None = None,
-        pid: int | None = None,
-        detached: bool = False,
         sync_always: bool = False,
+        **options: Unpack[ServerOptions],
     ) -> None:
-        super().__init__(directory, port=port, binary=binary, pid=pid, detached=detached)
+        super().__init__(directory, **options)
         self.http_port = http_port or free_port()
         # JetStream flushes to disk every two minutes by default; `always` loses nothing
         # acknowledged when the server is killed (chaos runs restart it).

@@ -9,13 +9,19 @@ import re
 import shutil
 import signal
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Unpack
 
 import asyncpg
 
 from ticketing_harness.credentials import secret_in, write_private
-from ticketing_harness.servers.process import ServerError, ServerProcess, find_on_path
+from ticketing_harness.servers.server_process import (
+    ServerError,
+    ServerOptions,
+    ServerProcess,
+    find_on_path,
+)
 
 # Durability traded for speed: for throwaway test data only.
 FAST_SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
@@ -73,14 +79,11 @@ class PostgresServer(ServerProcess):
         self,
         directory: Path | str,
         *,
-        port: int | None = None,
-        binary: Path | str | None = None,
-        pid: int | None = None,
-        detached: bool = False,
         fast: bool = False,
         settings: Mapping[str, str] | None = None,
+        **options: Unpack[ServerOptions],
     ) -> None:
-        super().__init__(directory, port=port, binary=binary, pid=pid, detached=detached)
+        super().__init__(directory, **options)
         self.fast = fast
         self.settings = {**(FAST_SETTINGS if fast else {}), **(settings or {})}
         self.user = _unprivileged_user() if os.geteuid() == 0 else None
@@ -122,6 +125,19 @@ class PostgresServer(ServerProcess):
         await self._admin(f"CREATE DATABASE {_quote(name)} OWNER {_quote(owner)}")
         await self._admin(f"REVOKE CONNECT ON DATABASE {_quote(name)} FROM PUBLIC")
         return self.dsn(name, owner)
+
+    async def ensure_databases(self, names: Sequence[str]) -> None:
+        """Give each name a role and a database it owns, unless they exist (data survives)."""
+        connection = await asyncpg.connect(self.dsn())
+        try:
+            rows = await connection.fetch("SELECT datname FROM pg_database")
+        finally:
+            await connection.close()
+        existing = {row["datname"] for row in rows}
+        for name in names:
+            await self.create_role(name)
+            if name not in existing:
+                await self.create_database(name, owner=name)
 
     async def drop_database(self, name: str) -> None:
         """Drop the database ``name`` if it exists, disconnecting its clients."""

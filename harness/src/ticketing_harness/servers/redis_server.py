@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ticketing_harness.credentials import secret_in, write_private
-from ticketing_harness.servers.process import ServerError, ServerProcess, find_on_path
+from ticketing_harness.servers.server_process import ServerError, ServerProcess, find_on_path
 
 Reply = str | int | None
 

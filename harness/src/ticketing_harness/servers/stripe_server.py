@@ -7,7 +7,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from ticketing_harness.servers.process import ServerProcess, http_status
+from ticketing_harness.servers.server_process import ServerProcess, http_status
 
 
 class StripeServer(ServerProcess):
