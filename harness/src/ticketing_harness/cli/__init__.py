@@ -28,6 +28,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Help texts are reflowed to the width (plain rich markup keeps the docstrings' line breaks).
+    rich_markup_mode="markdown",
     help="Run the ticketing system locally and manage its developer setup.",
 )
 
