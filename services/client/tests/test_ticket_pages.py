@@ -42,6 +42,17 @@ def _state(page: httpx.Response) -> str:
     return match.group(1)
 
 
+async def _once_shown(client: httpx.AsyncClient, ticket_path: str, state: str) -> httpx.Response:
+    """The ticket's page once it shows `state`: tickets hears of orders through events."""
+
+    async def shown() -> httpx.Response:
+        page = await client.get(ticket_path)
+        assert _state(page) == state, _state(page)
+        return page
+
+    return await eventually(shown, timeout=30, message=f"the ticket never showed as {state}")
+
+
 async def _ticket_of(member: httpx.AsyncClient, order_page: httpx.Response) -> str:
     body = (await member.get(f"/api{order_page.url.path}")).json()
     return f"/tickets/{body['ticket']['id']}"
@@ -69,13 +80,7 @@ async def test_a_reserved_ticket_says_so_offers_no_purchase_and_leads_its_buyer_
 ) -> None:
     order_page = await order(member, unique("Held"))
     ticket_path = await _ticket_of(member, order_page)
-
-    async def reserved() -> httpx.Response:
-        page = await stranger.get(ticket_path)
-        assert _state(page) == "reserved"
-        return page
-
-    seen = await eventually(reserved, timeout=15, message="the ticket never showed as reserved")
+    seen = await _once_shown(stranger, ticket_path, "reserved")
     assert not PURCHASE_FORM.search(seen.text)
     assert _note(seen) == (
         "This ticket is reserved by another buyer until their order is paid or expires."
@@ -91,13 +96,7 @@ async def test_a_paid_ticket_says_sold_not_reserved(
     order_page = await order(member, unique("Sold"))
     ticket_path = await _ticket_of(member, order_page)
     await pay(member, order_page.url.path)
-
-    async def sold() -> httpx.Response:
-        page = await stranger.get(ticket_path)
-        assert _state(page) == "sold", _state(page)
-        return page
-
-    seen = await eventually(sold, timeout=30, message="the paid ticket never showed as sold")
+    seen = await _once_shown(stranger, ticket_path, "sold")
     assert _note(seen) == "This ticket is sold."
     assert not PURCHASE_FORM.search(seen.text)
     assert "reserved" not in seen.text

@@ -21,6 +21,17 @@ async def _state(client: httpx.AsyncClient, ticket: dict[str, Any]) -> tuple[str
     return shown["orderId"], shown["sold"]
 
 
+async def _reaches(
+    client: httpx.AsyncClient, ticket: dict[str, Any], holder: object, sold: bool
+) -> None:
+    expected = (str(holder), sold)
+
+    async def reached() -> bool:
+        return await _state(client, ticket) == expected
+
+    await eventually(reached, message=f"the ticket never reached {expected}")
+
+
 async def test_a_new_ticket_is_not_sold(seller: httpx.AsyncClient) -> None:
     ticket = await create_ticket(seller)
     assert ticket["sold"] is False
@@ -33,11 +44,7 @@ async def test_a_reserved_ticket_is_sold_once_its_order_is_paid(
     ticket = await create_ticket(seller)
     order = order_created(ticket)
     await publish(bus, order)
-
-    async def reserved() -> bool:
-        return await _state(seller, ticket) == (str(order.id), False)
-
-    await eventually(reserved, message="the ticket was never reserved")
+    await _reaches(seller, ticket, order.id, sold=False)
     await settled(bus, COMPLETED, await publish(bus, order_completed(order)))
     assert await _state(seller, ticket) == (str(order.id), True)
     assert (await show_ticket(seller, ticket["id"]))["version"] == 1  # its own state is unchanged
@@ -53,11 +60,7 @@ async def test_a_payment_heard_before_the_reservation_still_sells_the_ticket(
     await settled(bus, COMPLETED, await publish(bus, order_completed(order)))
     assert await _state(seller, ticket) == (None, False)
     await publish(bus, order)
-
-    async def sold() -> bool:
-        return await _state(seller, ticket) == (str(order.id), True)
-
-    await eventually(sold, message="the paid order's ticket never showed as sold")
+    await _reaches(seller, ticket, order.id, sold=True)
 
 
 async def test_another_order_s_payment_does_not_sell_a_ticket_released_and_reserved_again(
@@ -68,11 +71,7 @@ async def test_another_order_s_payment_does_not_sell_a_ticket_released_and_reser
     await publish(bus, first)
     await publish(bus, order_cancelled(first))
     await publish(bus, second)
-
-    async def held_by_second() -> bool:
-        return await _state(seller, ticket) == (str(second.id), False)
-
-    await eventually(held_by_second, message="the second order never held the ticket")
+    await _reaches(seller, ticket, second.id, sold=False)
     # A stray completion of the cancelled order (it cannot be paid) sells nothing.
     await settled(bus, COMPLETED, await publish(bus, order_completed(first)))
     assert await _state(seller, ticket) == (str(second.id), False)
