@@ -63,7 +63,7 @@ async def sell_ticket(
 async def my_tickets(request: Request, site: ClientDep) -> Response:
     """The seller's tickets, newest first, each for sale, reserved or sold."""
     offset = offset_of(request)
-    path = f"/api/tickets/mine?limit={TICKETS_PER_PAGE}&offset={offset}"
+    path = f"/api/tickets/sellers/me?limit={TICKETS_PER_PAGE}&offset={offset}"
     response = await site.api.call(request, "GET", path)
     if response.status == 401:
         return signin_redirect(request)

@@ -36,7 +36,8 @@ async def list_tickets(
     return [TicketOut.of(ticket) for ticket in for_sale]
 
 
-@router.get("/mine", operation_id="listMyTickets")
+# Two segments: one would also match /{ticket_id}, whose PUT would then be allowed there too.
+@router.get("/sellers/me", operation_id="listMyTickets")
 async def list_my_tickets(
     seller: UserId, tickets: TicketsDep, limit: Limit = DEFAULT_PAGE_SIZE, offset: Offset = 0
 ) -> list[TicketOut]:
