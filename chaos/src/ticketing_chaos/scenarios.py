@@ -16,6 +16,7 @@ Rules = Callable[[float], tuple[FaultRule, ...]]
 QUICK_CONSUMERS = (
     "tickets-order-created",
     "tickets-order-cancelled",
+    "tickets-order-completed",
     "orders-ticket-created",
     "orders-ticket-updated",
     "orders-expiration-complete",

@@ -152,6 +152,14 @@ async def _ticket_held_by_order(pool: Any, data: Data) -> bool:
     return bool(await _ticket_holder(pool, data) == uuid.UUID(data["id"]))
 
 
+async def _ticket_sold(pool: Any, data: Data) -> bool:
+    order_id = uuid.UUID(data["id"])
+    sold = "SELECT EXISTS (SELECT 1 FROM completed_orders WHERE order_id = $1)"
+    return (
+        bool(await pool.fetchval(sold, order_id)) and await _ticket_holder(pool, data) == order_id
+    )
+
+
 async def _replica_order_created(pool: Any, data: Data) -> bool:
     found = await pool.fetchval("SELECT status FROM orders WHERE id = $1", uuid.UUID(data["id"]))
     return found is not None
@@ -171,6 +179,7 @@ def _not_first_version(data: Data) -> bool:
 SCENARIOS = {
     "tickets-order-created": Scenario("tickets", _ticket(held=False), _ticket_held_by_order),
     "tickets-order-cancelled": Scenario("tickets", _ticket(held=True), _ticket_free),
+    "tickets-order-completed": Scenario("tickets", _ticket(held=True), _ticket_sold),
     "orders-ticket-created": Scenario("orders", _no_replica, _replica_is),
     "orders-ticket-updated": Scenario("orders", _replica_before, _replica_is, _not_first_version),
     "orders-expiration-complete": Scenario(

@@ -25,6 +25,7 @@ PURCHASE = [
     ("event", "payment.created", "payments"),
     ("delivery", "orders-payment-created", "orders"),
     ("event", "order.completed", "orders"),
+    ("delivery", "tickets-order-completed", "tickets"),
     ("delivery", "payments-order-completed", "payments"),
 ]
 ALSO_UNDER_ORDER_CREATED = {"expiration-order-created", "payments-order-created"}

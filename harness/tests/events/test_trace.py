@@ -79,7 +79,10 @@ def _logs(tmp_path: Path) -> list[tuple[str, Path]]:
             _delivery(46, "orders-payment-created", "event-0004", "retry"),
             _delivery(47, "orders-payment-created", "event-0004", times=2),
         ],
-        "tickets#2": [_delivery(25, "tickets-order-created", "event-0002")],
+        "tickets#2": [
+            _delivery(25, "tickets-order-created", "event-0002"),
+            _delivery(61, "tickets-order-completed", "event-0005"),
+        ],
         "expiration": [
             _delivery(24, "expiration-order-created", "event-0002"),
             _line(23, "expiration.listeners", "event-0002", "order expires at 18:15"),
@@ -126,6 +129,7 @@ def test_an_order_s_chains_are_its_purchase_and_payment_each_under_its_cause(
         "      delivery orders-payment-created orders applied, ack, 2 deliveries",
         "        event order.completed orders",
         "          delivery payments-order-completed payments applied, ack",
+        "          delivery tickets-order-completed tickets#2 applied, ack",
     ]
 
 

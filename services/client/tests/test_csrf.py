@@ -16,7 +16,7 @@ import pytest
 from ticketing_harness.testing.forms import hidden_fields, origin_of
 from ticketing_harness.testing.stacks import RunningStack, browser, signed_up, unique
 
-from .support import PASSWORD, order, sell
+from .support import PASSWORD, listed_by_another, order, sell
 
 pytestmark = [pytest.mark.xdist_group("stack"), pytest.mark.timeout(300)]
 
@@ -107,6 +107,18 @@ async def test_a_forged_purchase_orders_nothing(
     assert (await member.get("/api/orders")).json() == []
 
 
+async def test_a_forged_edit_changes_nothing(
+    stack: RunningStack, member: httpx.AsyncClient
+) -> None:
+    title = unique("Kept")
+    ticket_path = await sell(member, title, "5")
+    token = await _attacker_token(stack, "/auth/signin", "/auth/signin")
+    data = {"title": "Forged", "price": "1", "csrf_token": token}
+    _refused(await _forge(member, f"{ticket_path}/edit", data))
+    ticket = (await member.get(f"/api{ticket_path}")).json()
+    assert (ticket["title"], ticket["price"]) == (title, 5)
+
+
 async def test_a_forged_payment_charges_nothing(member: httpx.AsyncClient) -> None:
     order_path = (await order(member, unique("Gig"))).url.path
     _refused(await _forge(member, f"{order_path}/pay", {"token": "pm_card_visa"}))
@@ -190,13 +202,15 @@ async def test_a_browser_that_sends_a_referer_and_no_origin_is_accepted(
 async def test_every_form_of_the_site_carries_the_same_token_for_one_visitor(
     member: httpx.AsyncClient,
 ) -> None:
-    ticket_path = await sell(member, unique("Gig"))
+    ticket_path = await listed_by_another(member, unique("Gig"))
+    mine = await sell(member, unique("Mine"))
     order_path = (await order(member, unique("Gig"))).url.path
     forms = [
         ("/", "/auth/signout"),
         ("/tickets/new", "/tickets/new"),
         (ticket_path, f"{ticket_path}/purchase"),
         (order_path, f"{order_path}/pay"),
+        (f"{mine}/edit", f"{mine}/edit"),
     ]
     tokens = {await _token_of(member, path, action) for path, action in forms}
     assert len(tokens) == 1

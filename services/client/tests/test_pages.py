@@ -109,7 +109,9 @@ async def test_a_sold_ticket_gets_its_own_page_and_appears_in_the_list_with_its_
     assert "$12.50" in page.text
     listing = await member.get("/")
     row = re.search(
-        rf"<td>{title}</td>\s*<td[^>]*>([^<]*)</td>\s*<td><a href=\"([^\"]*)\"", listing.text
+        rf"<td>{title} <span class=\"status\">yours</span></td>\s*<td[^>]*>([^<]*)</td>\s*"
+        r"<td><a href=\"([^\"]*)\"",
+        listing.text,
     )
     assert row is not None and row.groups() == ("$12.50", ticket_path)
 
@@ -237,7 +239,8 @@ async def test_a_paid_order_cannot_be_cancelled_and_the_page_says_why(
 
     async def paid() -> httpx.Response:
         page = await submit(member, order_path, f"{order_path}/pay", token="pm_card_visa")
-        assert page.url.path == "/orders", page.url  # payments has heard of the order
+        assert page.url.path == order_path, page.url  # payments has heard of the order
+        assert page.url.query == b"paid"
         return page
 
     await eventually(paid, timeout=15, message="payments never knew the order")

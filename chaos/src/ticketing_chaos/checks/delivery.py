@@ -15,7 +15,7 @@ from ticketing_common.faults.plan import FaultKind
 # The other consumers' effects are checked where they show: expiration's by every order's
 # expiry event, payments' cancellation handling by the money.
 RECORDS_EFFECTS = {
-    "tickets": ("tickets-order-created", "tickets-order-cancelled"),
+    "tickets": ("tickets-order-created", "tickets-order-cancelled", "tickets-order-completed"),
     "orders": (
         "orders-ticket-created",
         "orders-ticket-updated",

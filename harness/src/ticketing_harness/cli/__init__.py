@@ -26,59 +26,34 @@ _STACK = "ticketing_harness.cli.stack"
 _SETUP = "ticketing_harness.cli.setup"
 
 BUILTINS = {
-    "up": Builtin(
-        _STACK,
-        "Start the whole system as local processes behind an nginx gateway, and supervise it.",
-    ),
+    "up": Builtin(_STACK, "Start the whole system locally, behind an nginx gateway."),
     "down": Builtin(_STACK, "Stop every process the stack started; safe to run again."),
-    "status": Builtin(
-        _STACK,
-        "Show each process's state and restarts; exit 0 when all are ready, 1 when not, 3 when "
-        "stopped.",
-    ),
-    "restart": Builtin(
-        _STACK, "Restart services of the running stack, on the same ports with the same data."
-    ),
-    "logs": Builtin(
-        _STACK, "Print the logs of one component or of all merged in time order; optionally follow."
-    ),
-    "certs": Builtin(
-        _SETUP, "Create a local CA and a certificate for ticketing.dev; say how to trust the CA."
-    ),
-    "doctor": Builtin(
-        _SETUP,
-        "Check that this machine can run the stack; exit 1 if something required is missing.",
-    ),
+    "status": Builtin(_STACK, "Show each process's state, pid, port and restarts."),
+    "restart": Builtin(_STACK, "Restart services on the same ports, with the same data."),
+    "logs": Builtin(_STACK, "Print one component's log, or all of them merged in time order."),
+    "certs": Builtin(_SETUP, "Create a local CA and a certificate for ticketing.dev."),
+    "doctor": Builtin(_SETUP, "Check that this machine can run the stack."),
     "hosts": Builtin(_SETUP, "The ticketing.dev entry in the hosts file."),
     "cluster": Builtin(
-        "ticketing_harness.cli.cluster",
-        "Dev clusters on kind, GKE or EKS: create, deploy, status, logs, dev, delete.",
+        "ticketing_harness.cli.cluster", "Dev clusters on kind, GKE or EKS, from create to delete."
     ),
     "contracts": Builtin(
         "ticketing_harness.cli.contracts",
         "Check, compare, release and document the event contracts.",
     ),
     "events": Builtin(
-        "ticketing_harness.cli.events",
-        "Watch the running stack's events, consumers and dead letters; replay a dead letter.",
+        "ticketing_harness.cli.events", "The running stack's events, consumers and dead letters."
     ),
-    "trace": Builtin(
-        "ticketing_harness.cli.trace",
-        "Print the causal chains of ID as a tree: each request, the events it caused in every "
-        "service, and each consumer's deliveries with their outcome.",
-    ),
+    "trace": Builtin("ticketing_harness.cli.trace", "Print the causal chains of an id as a tree."),
     "seed": Builtin(
         "ticketing_harness.cli.seed",
-        "Fill the running stack with sellers, tickets and a few orders in every state, through "
-        "the public APIs; print accounts to sign in with.",
+        "Fill the running stack with demo sellers, tickets and orders.",
     ),
     "load": Builtin(
-        "ticketing_harness.cli.load",
-        "Load tests with Locust, judged by a correctness verdict that decides the exit code.",
+        "ticketing_harness.cli.load", "Load tests with Locust, judged by a correctness verdict."
     ),
     "chaos": Builtin(
-        "ticketing_harness.cli.chaos",
-        "Break the running system on purpose and check that no data goes wrong.",
+        "ticketing_harness.cli.chaos", "Break the system on purpose; check that no data goes wrong."
     ),
 }
 
@@ -92,6 +67,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Help texts are reflowed to the width (plain rich markup keeps the docstrings' line breaks).
+    rich_markup_mode="markdown",
 )
 
 

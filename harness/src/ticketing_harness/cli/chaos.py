@@ -21,7 +21,7 @@ from ticketing_harness.errors import HarnessError
 
 chaos = typer.Typer(
     no_args_is_help=True,
-    help="Break the running system on purpose and check that no data goes wrong.",
+    help="Break the system on purpose; check that no data goes wrong.",
 )
 
 
@@ -52,19 +52,25 @@ def run(
         str, typer.Option(help="Which scenario; see `ticketing chaos scenarios`.")
     ] = "mixed",
     seed: Annotated[
-        int | None, typer.Option(help="Seed of workload and faults; random unless given.")
+        int | None, typer.Option(help="Seed of workload and faults.", show_default="random")
     ] = None,
     duration: Annotated[
-        float | None, typer.Option(min=1, help="Seconds of workload; the scenario's unless given.")
+        float | None,
+        typer.Option(min=1, help="Seconds of workload.", show_default="the scenario's"),
     ] = None,
     canary: Annotated[
         list[str] | None,
         typer.Option(
-            help="Switch off this safeguard (repeatable); see `ticketing chaos canaries`."
+            help="Switch off this safeguard (repeatable); see `ticketing chaos canaries`.",
+            show_default="none",
         ),
     ] = None,
     plan: Annotated[
-        Path | None, typer.Option(help="Replay this fault plan (a run's plan.json) instead.")
+        Path | None,
+        typer.Option(
+            help="Replay this fault plan (a run's plan.json).",
+            show_default="the scenario's, from the seed",
+        ),
     ] = None,
     shrink: Annotated[
         bool, typer.Option(help="On failure, re-run to find the fewest faults that still fail.")
@@ -75,14 +81,15 @@ def run(
     out: Annotated[
         Path | None,
         typer.Option(
-            help="Where runs, logs and report.json go; a new temp directory unless given."
+            help="Where runs, logs and report.json go.", show_default="a new temporary directory"
         ),
     ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
-    """Start an isolated stack with the fault layer on, run the workload, check every invariant.
+    """Run a scenario on a stack of its own and check every invariant.
 
-    Exits 0 only when every invariant held.
+    The stack starts with the fault layer on; simulated users drive it while the faults play
+    out. Exits 0 only when every invariant held.
     """
     _suite()
     from ticketing_chaos.cli import parse_run
@@ -129,13 +136,20 @@ def canaries(
     prove: Annotated[
         bool,
         typer.Option(
-            help="Run the standard scenarios with each one off; fail if one goes unnoticed."
+            "--prove",
+            help="Run the standard scenarios with each one off; fail if one goes unnoticed.",
         ),
     ] = False,
     seed: Annotated[int, typer.Option(help="Seed of the proof's runs.")] = 1,
-    out: Annotated[Path | None, typer.Option(help="Where the proof's runs go.")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Where the proof's runs go.", show_default="a new temporary directory"),
+    ] = None,
 ) -> None:
-    """List the safeguards a chaos run can switch off, one per line, name first."""
+    """List the safeguards a chaos run can switch off.
+
+    One per line, name first; with --prove, check that the standard scenarios notice each.
+    """
     from ticketing_common.faults.canaries import Canary
 
     if not prove:
@@ -159,13 +173,17 @@ def explore(
     steps: Annotated[int, typer.Option(min=1, help="Steps per program, at most.")] = 30,
     seed: Annotated[int, typer.Option(help="Hypothesis's seed.")] = 1,
     canary: Annotated[
-        list[str] | None, typer.Option(help="Switch off this safeguard (repeatable).")
+        list[str] | None,
+        typer.Option(help="Switch off this safeguard (repeatable).", show_default="none"),
     ] = None,
     replay: Annotated[
-        Path | None, typer.Option(help="Run this program (a failure's, saved to a file) again.")
+        Path | None,
+        typer.Option(
+            help="Run this program (a failure's, saved to a file) again.", show_default="none"
+        ),
     ] = None,
 ) -> None:
-    """Deterministic mode: the services' handlers on a simulated bus Hypothesis drives.
+    """Deterministic mode: the services' handlers on a simulated bus.
 
     The real handlers and listeners run on a private PostgreSQL; Hypothesis chooses every
     delivery, duplicate, lost ack and delay. Exits 0 when every program kept every
@@ -204,11 +222,16 @@ def suite(
     examples: Annotated[
         int, typer.Option(min=1, help="Programs for the deterministic mode.")
     ] = 2000,
-    out: Annotated[Path | None, typer.Option(help="Where the runs go.")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Where the runs go.", show_default="a new temporary directory"),
+    ] = None,
 ) -> None:
-    """Everything `nox -s chaos` runs: standard scenarios, deterministic mode, canary proof.
+    """Everything `./dev chaos` runs, each with a fixed seed.
 
-    Each with a fixed seed. Exits 0 only when all of it passed."""
+    The standard scenarios, the deterministic mode and the canary proof. Exits 0 only when
+    all of it passed.
+    """
     _suite()
     from ticketing_chaos.suite import run_suite
 

@@ -24,19 +24,20 @@ from ticketing_harness.stripe_key import stripe_key_from_environment
 
 cluster_app = typer.Typer(
     no_args_is_help=True,
-    help="Dev clusters on kind, GKE or EKS: create, deploy, status, logs, dev, delete.",
+    help="Dev clusters on kind, GKE or EKS, from create to delete.",
 )
 
 Name = Annotated[str, typer.Option("--name", help="The cluster's name.")]
 ProviderOption = Annotated[
     Provider | None,
-    typer.Option("--provider", help="kind, gke or eks [default: the cluster's, else kind]"),
+    typer.Option("--provider", help="kind, gke or eks.", show_default="the cluster's, else kind"),
 ]
 ContextOption = Annotated[
     str | None,
     typer.Option(
         "--context",
         help="Use this context of your kubeconfig (a cluster ticketing did not create).",
+        show_default="the cluster's own",
     ),
 ]
 Yes = Annotated[bool, typer.Option("--yes", help="Confirm the --context without a prompt.")]
@@ -57,14 +58,30 @@ def create(
     name: Name = "ticketing",
     ingress: Annotated[
         Ingress | None,
-        typer.Option(help="ingress-nginx (pinned, retired upstream) or the Gateway API."),
+        typer.Option(
+            help="ingress-nginx (pinned, retired upstream) or the Gateway API.",
+            show_default="the cluster's, else nginx",
+        ),
     ] = None,
-    region: Annotated[str | None, typer.Option(help="Cloud region (gke, eks).")] = None,
+    region: Annotated[
+        str | None,
+        typer.Option(
+            help="Cloud region (gke, eks).",
+            show_default=f"the cluster's, else {DEFAULT_REGIONS[Provider.GKE]} (gke) "
+            f"or {DEFAULT_REGIONS[Provider.EKS]} (eks)",
+        ),
+    ] = None,
     project: Annotated[
-        str | None, typer.Option(envvar="GOOGLE_CLOUD_PROJECT", help="Google Cloud project (gke).")
+        str | None,
+        typer.Option(
+            envvar="GOOGLE_CLOUD_PROJECT",
+            help="Google Cloud project (gke).",
+            show_default="the cluster's",
+        ),
     ] = None,
     registry: Annotated[
-        str | None, typer.Option(help="Image registry (cloud) [default: Artifact Registry / ECR].")
+        str | None,
+        typer.Option(help="Image registry (cloud).", show_default="Artifact Registry or ECR"),
     ] = None,
     context: ContextOption = None,
     yes: Yes = False,
@@ -73,7 +90,11 @@ def create(
     timeout: Timeout = 600.0,
     state_dir: StateDir = None,
 ) -> None:
-    """Create (or reuse) a cluster, install the ingress, deploy the system, map ticketing.dev."""
+    """Create (or reuse) a cluster and deploy the system to it.
+
+    Installs the ingress, creates the Secrets, builds and deploys the images of this commit,
+    and maps ticketing.dev to the cluster in the hosts file.
+    """
     from ticketing_harness.clusters.workflows import create_steps
 
     record = _record(state_dir, name)
@@ -105,7 +126,10 @@ def deploy(
     timeout: Timeout = 600.0,
     state_dir: StateDir = None,
 ) -> None:
-    """Build and publish the images of this commit, update the Secrets and apply the manifests."""
+    """Deploy this commit's images and manifests to the cluster.
+
+    Builds and publishes the images, updates the Secrets and applies the manifests.
+    """
     from ticketing_harness.clusters.workflows import deploy_steps
 
     session = _existing(name, provider, context, yes, state_dir, timeout)
@@ -121,7 +145,10 @@ def status(
     yes: Yes = False,
     state_dir: StateDir = None,
 ) -> None:
-    """Each workload's readiness and image; exit 1 unless all are ready."""
+    """Show each workload's readiness and image.
+
+    Exits 1 unless all are ready.
+    """
     from ticketing_harness.clusters.status import URL, workloads
 
     session = _existing(name, provider, context, yes, state_dir)
@@ -188,7 +215,10 @@ def dev(
     plan: Plan = False,
     state_dir: StateDir = None,
 ) -> None:
-    """Skaffold's dev loop: rebuild on change, sync Python sources, services restart on save."""
+    """Skaffold's dev loop: save a file, its service restarts.
+
+    Rebuilds images on change and syncs Python sources into the running pods.
+    """
     from ticketing_harness.clusters.devloop import dev_steps
 
     session = _existing(name, provider, context, yes, state_dir)
@@ -207,7 +237,10 @@ def delete(
     timeout: Timeout = 600.0,
     state_dir: StateDir = None,
 ) -> None:
-    """Delete the LoadBalancer Services, then the cluster; remove the ticketing.dev entry."""
+    """Delete the cluster and its ticketing.dev entry.
+
+    The LoadBalancer Services go first, so that no cloud load balancer outlives the cluster.
+    """
     from ticketing_harness.clusters.workflows import delete_steps
 
     session = _existing(name, provider, context, yes, state_dir, timeout, hosts_file)

@@ -25,8 +25,8 @@ ContractsDir = Annotated[
     Path | None,
     typer.Option(
         "--contracts",
-        help="The contracts directory [default: the repository's contracts/]",
-        show_default=False,
+        help="The contracts directory.",
+        show_default="the repository's contracts/",
     ),
 ]
 JsonOutput = Annotated[bool, typer.Option("--json", help="Print JSON.")]
@@ -44,15 +44,20 @@ def check_command(
     against: Annotated[
         str | None,
         typer.Option(
-            help="Also fail on schemas that break their copy at this git ref or directory."
+            help="Also fail on schemas that break their copy at this git ref or directory.",
+            show_default="none",
         ),
     ] = None,
     live: Annotated[
-        bool, typer.Option(help="Also compare the running stack's streams and consumers.")
+        bool,
+        typer.Option("--live", help="Also compare the running stack's streams and consumers."),
     ] = False,
     state_dir: StateDir = None,
 ) -> None:
-    """Fail, one line per problem, unless the schemas, the catalog and the code all agree."""
+    """Check that the schemas, the catalog and the services' code agree.
+
+    Fails with one line per problem.
+    """
     from ticketing_harness.contracts.check import CheckOptions, check
     from ticketing_harness.contracts.sources import contracts_root
     from ticketing_harness.local.connections import stack_connections
@@ -74,7 +79,10 @@ def diff_command(
     new: Annotated[str, typer.Argument(help="A contracts directory or a git ref.")],
     json_output: JsonOutput = False,
 ) -> None:
-    """For each event schema: compatible, breaking (with every reason), new or removed."""
+    """Compare two versions of the contracts, schema by schema.
+
+    Each event schema is compatible, breaking (with every reason), new or removed.
+    """
     from ticketing_harness.contracts import evolution
     from ticketing_harness.contracts.sources import contracts_at, contracts_root
 
@@ -95,7 +103,10 @@ def diff_command(
 @contracts_app.command("release")
 @reports_errors
 def release_command(contracts: ContractsDir = None) -> None:
-    """Record the current schemas as released; refused while one breaks its released copy."""
+    """Record the current schemas as released.
+
+    Refused while a schema breaks its released copy.
+    """
     from ticketing_harness.contracts import evolution
     from ticketing_harness.contracts.sources import contracts_root
 
@@ -113,13 +124,16 @@ def docs_command(
     contracts: ContractsDir = None,
     output: Annotated[
         Path | None,
-        typer.Option(help="Where the documents go [default: docs/ beside the contracts]"),
+        typer.Option(help="Where the documents go.", show_default="docs/ beside the contracts"),
     ] = None,
     check_only: Annotated[
         bool, typer.Option("--check", help="Write nothing; fail if a document is stale.")
     ] = False,
 ) -> None:
-    """Generate docs/events.md, docs/asyncapi.yaml and docs/events.svg from the contracts."""
+    """Generate the event documents from the contracts.
+
+    Writes docs/events.md, docs/asyncapi.yaml and docs/events.svg; --check only compares.
+    """
     from ticketing_harness.contracts import docs
     from ticketing_harness.contracts.sources import contracts_root
 
@@ -146,7 +160,10 @@ def coverage_command(
     contracts: ContractsDir = None,
     json_output: JsonOutput = False,
 ) -> None:
-    """Every recorded message valid, every declared event published and consumed, or which not."""
+    """Check a recorded run against the contracts.
+
+    Every recorded message valid, every declared event published and consumed, or which not.
+    """
     from ticketing_common.recording import read_records
     from ticketing_harness.contracts.coverage import measure
     from ticketing_harness.contracts.sources import contracts_root

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 events_app = typer.Typer(
     no_args_is_help=True,
-    help="Watch the running stack's events, consumers and dead letters; replay a dead letter.",
+    help="The running stack's events, consumers and dead letters.",
 )
 
 JsonOutput = Annotated[
@@ -56,14 +56,23 @@ def _on_stack(state_dir: StateDir, work: Callable[[Bus], Awaitable[T]]) -> T:
 @reports_errors
 def tail(
     event_type: Annotated[
-        str | None, typer.Option("--type", help="Only this event type, e.g. order.created.")
+        str | None,
+        typer.Option(
+            "--type", help="Only this event type, e.g. order.created.", show_default="all"
+        ),
     ] = None,
     service: Annotated[
-        str | None, typer.Option(help="Only the events this service publishes or consumes.")
+        str | None,
+        typer.Option(
+            help="Only the events this service publishes or consumes.", show_default="all"
+        ),
     ] = None,
     since: Annotated[
         str | None,
-        typer.Option(help="Only events stored since: a duration (30s, 5m, 2h, 1d) or a time."),
+        typer.Option(
+            help="Only events stored since: a duration (30s, 5m, 2h, 1d) or a time.",
+            show_default="the first",
+        ),
     ] = None,
     follow: Annotated[
         bool, typer.Option("--follow", "-f", help="Keep printing new events.")
@@ -71,7 +80,11 @@ def tail(
     json_output: JsonOutput = False,
     state_dir: StateDir = None,
 ) -> None:
-    """One line per event: time, type, subject, id, producer, record and version, validity."""
+    """Print the stream's events, one line each.
+
+    Each with its time, type, subject, id, producer, record and version, and whether it keeps
+    its contract.
+    """
     from ticketing_harness.events.stream import read
 
     subjects = _subjects(event_type, service)
@@ -144,7 +157,10 @@ def _escape(text: str) -> str:
 @events_app.command()
 @reports_errors
 def consumers(json_output: JsonOutput = False, state_dir: StateDir = None) -> None:
-    """Each durable consumer: pending, redelivered and ack-pending, lag in messages and seconds."""
+    """Show each durable consumer's backlog and lag.
+
+    Pending, redelivered and ack-pending messages, and the lag in messages and seconds.
+    """
     from ticketing_harness.events.consumers import consumer_lags
 
     lags = _on_stack(state_dir, consumer_lags)
@@ -170,7 +186,10 @@ def consumers(json_output: JsonOutput = False, state_dir: StateDir = None) -> No
 @events_app.command()
 @reports_errors
 def dlq(json_output: JsonOutput = False, state_dir: StateDir = None) -> None:
-    """Every dead letter: its id, consumer, reason, number of deliveries and payload."""
+    """List every dead letter, with its reason and payload.
+
+    Each with its id, consumer, reason, number of deliveries and payload.
+    """
     letters = _on_stack(state_dir, lambda bus: bus.dead_letters())
     if json_output:
         body = [
@@ -209,7 +228,10 @@ def replay(
     ],
     state_dir: StateDir = None,
 ) -> None:
-    """Send a dead letter back to its consumer alone, once, after a fix; it leaves the queue."""
+    """Send a dead letter back to its consumer, once.
+
+    After a fix: only that consumer gets it again, and it leaves the dead-letter queue.
+    """
     from ticketing_common.bus import DeadLetterNotFound
 
     async def send(bus: Bus) -> str:

@@ -18,9 +18,10 @@ if TYPE_CHECKING:
     from ticketing_harness.local.access import StackAccess
 
 SCENARIO_HELP = {
-    "drop": "A ticket drop: buyers sign up, then all race for a few hot tickets at once.",
+    "drop": "A ticket drop: buyers race for a few hot tickets at once.\n\n"
+    "Every buyer signs up first; then all are released at once.",
     "browse": "Browsing: the listing and ticket pages at a steady rate.",
-    "steady": "A steady day: sign-ins, listings, edits, orders and payments, mixed.",
+    "steady": "A steady day: sign-ins, listings, edits, orders, payments.",
 }
 DEFAULT_USERS = {"drop": 300, "browse": 100, "steady": 100}
 DEFAULT_HOT = 5
@@ -32,17 +33,24 @@ Databases = Annotated[
     typer.Option(
         "--database",
         help="SERVICE=DSN of tickets, orders or payments, to judge a stack that is not local.",
+        show_default="the local stack's",
         rich_help_panel="Verdict",
     ),
 ]
 Nats = Annotated[
     str | None,
-    typer.Option(help="NATS URL, to wait for the consumers to drain.", rich_help_panel="Verdict"),
+    typer.Option(
+        help="NATS URL, to wait for the consumers to drain.",
+        show_default="the local stack's",
+        rich_help_panel="Verdict",
+    ),
 ]
 StripeApiBase = Annotated[
     str | None,
     typer.Option(
-        help="Stripe or localstripe API base, to balance the money.", rich_help_panel="Verdict"
+        help="Stripe or localstripe API base, to balance the money.",
+        show_default="the local stack's",
+        rich_help_panel="Verdict",
     ),
 ]
 StripeApiKey = Annotated[
@@ -67,7 +75,8 @@ def register(app: typer.Typer) -> None:
     """Add `load drop|browse|steady|verdict|locustfile` to the `ticketing` command."""
     load = typer.Typer(
         no_args_is_help=True,
-        help="Load tests with Locust, judged by a correctness verdict that decides the exit code.",
+        help="Load tests with Locust, judged by a correctness verdict.\n\n"
+        "The verdict reads every service's database and the payments, and decides the exit code.",
     )
     for scenario, help_text in SCENARIO_HELP.items():
         load.command(scenario, help=help_text)(_scenario_command(scenario))
@@ -134,7 +143,7 @@ def _scenario_command(scenario: str) -> Callable[..., None]:
         ] = None,
         out: Annotated[
             Path | None,
-            typer.Option(help="Report directory.", show_default="load-reports/<scenario>-<time>"),
+            typer.Option(help="Report directory.", show_default="load-reports/SCENARIO-TIME"),
         ] = None,
         database: Databases = None,
         nats: Nats = None,
@@ -187,7 +196,10 @@ def verdict(
     drain_timeout: DrainTimeout = 60.0,
     state_dir: StateDir = None,
 ) -> None:
-    """Judge a finished run again, e.g. once its consumers caught up; rewrites its verdict."""
+    """Judge a finished run again and rewrite its verdict.
+
+    E.g. once its consumers caught up.
+    """
     from ticketing_harness.load.record import RunRecord
     from ticketing_harness.load.reports import ReportFiles
     from ticketing_harness.load.run import judge_run
@@ -208,7 +220,10 @@ def verdict(
 def locustfile(
     scenario: Annotated[str, typer.Argument(help="drop, browse or steady.")],
 ) -> None:
-    """Print the path of a scenario's locustfile, for `locust -f` (e.g. on worker machines)."""
+    """Print the path of a scenario's locustfile.
+
+    For `locust -f`, e.g. on worker machines.
+    """
     from ticketing_harness.load.settings import locustfile as path_of
 
     console.print(str(path_of(scenario)), soft_wrap=True)

@@ -17,8 +17,21 @@ from rich.markup import escape
 from ticketing_harness.errors import HarnessError
 from ticketing_harness.local.layout import Layout, default_state_dir
 
-console = Console(highlight=False)
-errors = Console(stderr=True, highlight=False)
+# Without a terminal (a CI log, a pipe) no line is wrapped or cut to fit a width: a log
+# viewer wraps for itself, and an id, an email or a command must survive copy and paste.
+UNBOUNDED_WIDTH = 10_000
+
+
+def _console(*, stderr: bool = False) -> Console:
+    """A console for people: the terminal's width, or as wide as each line needs in a log."""
+    made = Console(stderr=stderr, highlight=False)
+    if not made.is_terminal:
+        made.width = UNBOUNDED_WIDTH
+    return made
+
+
+console = _console()
+errors = _console(stderr=True)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -27,8 +40,8 @@ StateDir = Annotated[
     Path | None,
     typer.Option(
         "--state-dir",
-        help="Where data, logs and state live [default: $TICKETING_STATE_DIR or ./.ticketing]",
-        show_default=False,
+        help="Where data, logs and state live.",
+        show_default="$TICKETING_STATE_DIR or ./.ticketing",
     ),
 ]
 

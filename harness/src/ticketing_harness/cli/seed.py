@@ -24,8 +24,11 @@ def seed(
     tickets: Annotated[int, typer.Option(min=0, max=5000, help="Tickets to list.")] = 20,
     state_dir: StateDir = None,
 ) -> None:
-    """Fill the running stack with sellers, tickets and a few orders in every state, through
-    the public APIs; print accounts to sign in with."""
+    """Fill the running stack with demo sellers, tickets and orders.
+
+    Signs up sellers, lists tickets and leaves a few orders in every state, all through the
+    public APIs, then prints the accounts to sign in with.
+    """
     from ticketing_harness import seed as demo
 
     layout = layout_for(state_dir)

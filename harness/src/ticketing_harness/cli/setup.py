@@ -14,6 +14,7 @@ from ticketing_harness.cli.output import StateDir, console, layout_for, reports_
 
 hosts_app = typer.Typer(no_args_is_help=True, help="The ticketing.dev entry in the hosts file.")
 HostsPath = Annotated[Path, typer.Option("--hosts-file", help="The hosts file to edit.")]
+ReadHostsPath = Annotated[Path, typer.Option("--hosts-file", help="The hosts file to read.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -25,12 +26,15 @@ def register(app: typer.Typer) -> None:
 
 @reports_errors
 def certs(state_dir: StateDir = None) -> None:
-    """Create a local CA and a certificate for ticketing.dev; say how to trust the CA."""
+    """Create a local CA and a certificate for ticketing.dev.
+
+    Prints how to make the system and the browsers trust the CA, one command per platform.
+    """
     files, created = ensure_certificates(layout_for(state_dir).certs_dir)
     verb = "Created" if created else "Kept the existing"
     console.print(f"{verb} certificate {files.certificate} (key {files.key}),")
     console.print(f"signed by the local CA {files.ca_certificate}.")
-    console.print(trust_instructions(files))
+    console.print(trust_instructions(files), soft_wrap=True)
     console.print("Then `ticketing up --tls` serves https://ticketing.dev with it.")
 
 
@@ -39,7 +43,10 @@ def doctor(
     port: Annotated[int, typer.Option(help="The gateway port `up` will use.")] = 8080,
     state_dir: StateDir = None,
 ) -> None:
-    """Check that this machine can run the stack; exit 1 if something required is missing."""
+    """Check that this machine can run the stack.
+
+    Exits 1 if something required is missing; notes say what is optional.
+    """
     from ticketing_harness.doctor.machine import run_checks
 
     checks = run_checks(layout_for(state_dir), port)
@@ -81,7 +88,7 @@ def hosts_remove(hosts_path: HostsPath = hosts_file.DEFAULT_HOSTS_FILE) -> None:
 
 @hosts_app.command("status")
 @reports_errors
-def hosts_status(hosts_path: HostsPath = hosts_file.DEFAULT_HOSTS_FILE) -> None:
+def hosts_status(hosts_path: ReadHostsPath = hosts_file.DEFAULT_HOSTS_FILE) -> None:
     """Say whether ticketing.dev is mapped, and to which address."""
     ip = hosts_file.status(hosts_path)
     if ip is None:

@@ -30,26 +30,40 @@ def register(app: typer.Typer) -> None:
 @reports_errors
 def up(
     port: Annotated[int, typer.Option(min=1, max=65535, help="The gateway's port.")] = 8080,
-    detach: Annotated[bool, typer.Option(help="Return once ready; leave it running.")] = False,
-    fresh: Annotated[bool, typer.Option(help="Start with empty databases and queues.")] = False,
+    detach: Annotated[
+        bool, typer.Option("--detach", help="Return once ready; leave it running.")
+    ] = False,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="Start with empty databases and queues.")
+    ] = False,
     expiration_seconds: Annotated[
         int, typer.Option(min=1, help="How long an unpaid order holds its ticket.")
     ] = 900,
-    tls: Annotated[bool, typer.Option(help="Serve https with the local certificate.")] = False,
+    tls: Annotated[
+        bool, typer.Option("--tls", help="Serve https with the local certificate.")
+    ] = False,
     reload: Annotated[
-        bool, typer.Option(help="Restart a service when its code changes (all: shared code).")
+        bool,
+        typer.Option(
+            "--reload", help="Restart a service when its code changes (all: shared code)."
+        ),
     ] = False,
     replicas: Annotated[
         str,
         typer.Option(
             metavar="SERVICE=N,...",
             help="Processes per service, e.g. orders=3,tickets=2; the gateway balances them.",
+            show_default="one each",
         ),
     ] = "",
     timeout: Annotated[float, typer.Option(help="Seconds each component may take.")] = 60.0,
     state_dir: StateDir = None,
 ) -> None:
-    """Start the whole system as local processes behind an nginx gateway, and supervise it."""
+    """Start the whole system locally, behind an nginx gateway.
+
+    A supervisor keeps every process running, in the foreground or with --detach, until
+    Ctrl-C or `ticketing down`.
+    """
     started_at = time.monotonic()
     layout = layout_for(state_dir)
     # Imported here: the servers' modules take a moment to load, which other commands need not pay.
@@ -83,7 +97,7 @@ def up(
         if tls:
             files, created = ensure_certificates(layout.certs_dir)
             if created:
-                console.print(trust_instructions(files))
+                console.print(trust_instructions(files), soft_wrap=True)
         # `ticketing down` from another shell, or the terminal closing, stop it like Ctrl-C.
         signal.signal(signal.SIGTERM, interrupt)
         signal.signal(signal.SIGHUP, interrupt)
@@ -149,8 +163,10 @@ def status(
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     state_dir: StateDir = None,
 ) -> None:
-    """Show each process's state and restarts; exit 0 when all are ready, 1 when not, 3 when
-    stopped."""
+    """Show each process's state, pid, port and restarts.
+
+    Exits 0 when all are ready, 1 when not, 3 when the stack is stopped.
+    """
     from ticketing_harness.local.control.status import component_statuses, status_json, status_table
 
     layout = layout_for(state_dir)
@@ -182,7 +198,7 @@ def restart(
     ],
     state_dir: StateDir = None,
 ) -> None:
-    """Restart services of the running stack, on the same ports with the same data."""
+    """Restart services on the same ports, with the same data."""
     from ticketing_harness.local.control.restart import request_restart
 
     layout = layout_for(state_dir)
@@ -205,11 +221,17 @@ def logs(
     follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep printing.")] = False,
     lines: Annotated[int, typer.Option("--lines", "-n", min=0, help="How many lines.")] = 50,
     grep: Annotated[
-        str | None, typer.Option(help="Only lines matching this regular expression.")
+        str | None,
+        typer.Option(
+            help="Only lines matching this regular expression.", show_default="every line"
+        ),
     ] = None,
     state_dir: StateDir = None,
 ) -> None:
-    """Print the logs of one component or of all merged in time order; optionally follow."""
+    """Print one component's log, or all of them merged in time order.
+
+    With --follow, keep printing new lines until Ctrl-C.
+    """
     chosen = log_files.of_component(layout_for(state_dir), component)
     try:
         pattern = re.compile(grep) if grep is not None else None

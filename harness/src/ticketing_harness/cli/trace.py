@@ -39,8 +39,11 @@ def trace(
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     state_dir: StateDir = None,
 ) -> None:
-    """Print the causal chains of ID as a tree: each request, the events it caused in every
-    service, and each consumer's deliveries with their outcome."""
+    """Print the causal chains of an id as a tree.
+
+    Each request, the events it caused in every service, and each consumer's deliveries with
+    their outcome, from the stream and the logs of the running stack.
+    """
     from ticketing_common.contracts import load_catalog
     from ticketing_harness.events.connection import tool_bus
     from ticketing_harness.events.stream import read

@@ -9,7 +9,7 @@ Tests that stop or restart a server use ``private_nats_server``, ``private_postg
 Whole system: ``stack``, started with ``ticketing up --detach`` once per session; mark its
 tests ``pytest.mark.xdist_group("stack")`` so that one worker runs them all on one stack.
 With ``TICKETING_TEST_REPLICAS=orders=3,...`` it runs several processes per service
-(``nox -s replicas``).
+(``nox -s replicas``). Browser tests: ``chromium``, headless Chromium through Playwright.
 """
 
 from __future__ import annotations
@@ -21,19 +21,23 @@ import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import pytest
 import pytest_asyncio
 
 from ticketing_common.bus import Bus
 from ticketing_harness.servers import NatsServer, PostgresServer, RedisServer, StripeServer
+from ticketing_harness.testing.chromium import headless_chromium
 from ticketing_harness.testing.stacks import (
     RunningStack,
     invalid_recorded_events,
     start_stack,
     stop_stack,
 )
+
+if TYPE_CHECKING:
+    from playwright.async_api import Browser
 
 REPLICAS_VARIABLE = "TICKETING_TEST_REPLICAS"
 
@@ -106,6 +110,13 @@ def stack() -> Iterator[RunningStack]:
     invalid = invalid_recorded_events(running.recorded_events)
     stop_stack(running)
     assert not invalid, "published events broke their contracts:\n" + "\n".join(invalid)
+
+
+@pytest_asyncio.fixture
+async def chromium() -> AsyncIterator[Browser]:
+    """Headless Chromium, for one test."""
+    async with headless_chromium() as browser:
+        yield browser
 
 
 @pytest_asyncio.fixture

@@ -31,13 +31,14 @@ from ticketing_harness.waiting import eventually
 def run_ticketing(
     *args: str, env: dict[str, str] | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
-    """Run the real command line in a child process and capture its output."""
+    """Run the real command line in a child process and capture its output, as a CI log
+    would: no terminal, 80 columns."""
     return subprocess.run(
         [sys.executable, "-m", "ticketing_harness", *args],
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={**os.environ, "COLUMNS": "200", **(env or {})},
+        env={**os.environ, "COLUMNS": "80", **(env or {})},
         check=False,
     )
 

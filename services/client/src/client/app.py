@@ -7,10 +7,10 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
+from client import order_pages, pages, ticket_pages
 from client.bootstrap import bootstrap
 from client.config import ClientSettings
 from client.csrf import CsrfGuard, CsrfRefused, VisitorCookie
-from client.pages import router
 from client.rendering import PACKAGE_DIR, templates
 from ticketing_common import health
 from ticketing_common.errors import ErrorDetail
@@ -30,7 +30,8 @@ def create_app(settings: ClientSettings) -> FastAPI:
     )
     app.state.csrf = CsrfGuard(settings.csrf_signing_key)
     app.include_router(health.router)
-    app.include_router(router)
+    for pages_of_one_kind in (pages, ticket_pages, order_pages):
+        app.include_router(pages_of_one_kind.router)
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(CsrfRefused, _csrf_refused)

@@ -77,7 +77,8 @@ def parse_price(value: object) -> Decimal:
 
 @dataclass
 class Ticket(Aggregate):
-    """A ticket for sale; `order_id` is the order holding it, if any."""
+    """A ticket for sale; `order_id` is the order holding it, if any, and `sold` says that
+    order was paid (known from order.completed, not a change of the ticket's own)."""
 
     id: UUID
     title: str
@@ -85,6 +86,7 @@ class Ticket(Aggregate):
     user_id: UUID
     version: int = 0
     order_id: UUID | None = None
+    sold: bool = False
 
     @classmethod
     def list_for_sale(cls, *, title: str, price: Decimal, user_id: UUID) -> Ticket:

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from ticketing_common.db import Connection
 from ticketing_common.errors import NotFound
-from ticketing_common.events import OrderCancelled, OrderCreated
+from ticketing_common.events import OrderCancelled, OrderCompleted, OrderCreated
 from ticketing_common.listeners import Retry
 from ticketing_common.unit_of_work import Database, UnitOfWork
 from tickets import repository
@@ -51,6 +51,14 @@ async def tickets_for_sale(db: Database, *, limit: int, offset: int) -> list[Tic
         return await repository.for_sale(conn, limit=limit, offset=offset)
 
 
+async def tickets_of_seller(
+    db: Database, *, user_id: UUID, limit: int, offset: int
+) -> list[Ticket]:
+    """Everything a seller listed, whatever holds it, newest first."""
+    async with db.pool.acquire() as conn:
+        return await repository.of_seller(conn, user_id, limit=limit, offset=offset)
+
+
 async def reserve_ticket(uow: UnitOfWork, order: OrderCreated) -> None:
     """Hold the ticket for the order, unless that order was cancelled already."""
     # The ticket is locked before the order's end is looked up: a cancel handled at the same
@@ -74,6 +82,11 @@ async def release_ticket(uow: UnitOfWork, order: OrderCancelled) -> None:
     read_version = ticket.version
     ticket.release(order.id)
     await _save_if_changed(uow.conn, ticket, read_version)
+
+
+async def record_sale(uow: UnitOfWork, order: OrderCompleted) -> None:
+    """The order was paid: its ticket is sold, even if its reservation has not arrived yet."""
+    await repository.complete_order(uow.conn, order.id)
 
 
 async def _ticket_of(conn: Connection, ticket_id: UUID) -> Ticket:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ticketing_common.events import OrderCancelled, OrderCreated
+from ticketing_common.events import OrderCancelled, OrderCompleted, OrderCreated
 from ticketing_common.listeners import DeliveryPolicy, Listener, transactional_listeners
 from ticketing_common.unit_of_work import Database
 from tickets import handlers
@@ -24,12 +24,14 @@ def delivery_policy(settings: Settings) -> DeliveryPolicy:
 
 
 def listeners(db: Database, settings: Settings) -> list[Listener[Any]]:
-    """order.created reserves the ticket; order.cancelled releases it."""
+    """order.created reserves the ticket, order.cancelled releases it, order.completed
+    marks it sold."""
     policy = delivery_policy(settings)
     return transactional_listeners(
         db,
         [
             ("tickets-order-created", OrderCreated, handlers.reserve_ticket, policy),
             ("tickets-order-cancelled", OrderCancelled, handlers.release_ticket, policy),
+            ("tickets-order-completed", OrderCompleted, handlers.record_sale, policy),
         ],
     )

@@ -1,4 +1,5 @@
-"""SQL for tickets and ended orders (asyncpg); versions are checked in SQL."""
+"""SQL for tickets and the orders known to be cancelled or paid (asyncpg); versions are
+checked in SQL."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ from uuid import UUID
 from ticketing_common.db import Connection, update_versioned
 from tickets.domain import Ticket
 
-_COLUMNS = "id, title, price, user_id, version, order_id"
+_COLUMNS = (
+    "id, title, price, user_id, version, order_id, EXISTS (SELECT 1 FROM completed_orders c"
+    " WHERE c.order_id = tickets.order_id) AS sold"
+)
 
 
 async def add(conn: Connection, ticket: Ticket) -> None:
@@ -55,6 +59,24 @@ async def for_sale(conn: Connection, *, limit: int, offset: int) -> list[Ticket]
     return [_ticket(row) for row in rows]
 
 
+async def of_seller(conn: Connection, user_id: UUID, *, limit: int, offset: int) -> list[Ticket]:
+    """A seller's tickets, for sale, reserved or sold, newest first."""
+    rows = await conn.fetch(
+        f"SELECT {_COLUMNS} FROM tickets WHERE user_id = $1 ORDER BY seq DESC LIMIT $2 OFFSET $3",
+        user_id,
+        limit,
+        offset,
+    )
+    return [_ticket(row) for row in rows]
+
+
+async def complete_order(conn: Connection, order_id: UUID) -> None:
+    """Remember that an order was paid: the ticket it holds is sold."""
+    await conn.execute(
+        "INSERT INTO completed_orders (order_id) VALUES ($1) ON CONFLICT DO NOTHING", order_id
+    )
+
+
 async def end_order(conn: Connection, order_id: UUID) -> None:
     """Remember that an order was cancelled."""
     await conn.execute(
@@ -79,4 +101,5 @@ def _ticket(row: Any) -> Ticket:
         user_id=row["user_id"],
         version=row["version"],
         order_id=row["order_id"],
+        sold=row["sold"],
     )

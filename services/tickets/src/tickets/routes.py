@@ -1,4 +1,4 @@
-"""HTTP routes of the tickets service: list, create, show and update tickets."""
+"""HTTP routes of the tickets service: list, list a seller's own, create, show and update."""
 
 from __future__ import annotations
 
@@ -34,6 +34,16 @@ async def list_tickets(
     """Tickets for sale (no order holds them), newest first, 20 per page unless `limit` says."""
     for_sale = await handlers.tickets_for_sale(tickets.db, limit=limit, offset=offset)
     return [TicketOut.of(ticket) for ticket in for_sale]
+
+
+# Two segments: one would also match /{ticket_id}, whose PUT would then be allowed there too.
+@router.get("/sellers/me", operation_id="listMyTickets")
+async def list_my_tickets(
+    seller: UserId, tickets: TicketsDep, limit: Limit = DEFAULT_PAGE_SIZE, offset: Offset = 0
+) -> list[TicketOut]:
+    """The signed-in seller's tickets, for sale, reserved or sold, newest first."""
+    mine = await handlers.tickets_of_seller(tickets.db, user_id=seller, limit=limit, offset=offset)
+    return [TicketOut.of(ticket) for ticket in mine]
 
 
 @router.post("", status_code=201, operation_id="createTicket", responses=_CREATED_LINKS)

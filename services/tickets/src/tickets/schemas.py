@@ -56,7 +56,7 @@ class TicketIn(RequestModel):
 
 
 class TicketOut(BaseModel):
-    """A ticket; `orderId` is the order holding it, or null."""
+    """A ticket; `orderId` is the order holding it, or null; `sold` once that order is paid."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
 
@@ -66,6 +66,7 @@ class TicketOut(BaseModel):
     user_id: UUID
     version: int
     order_id: UUID | None
+    sold: bool = Field(description="True once the order holding the ticket is paid.")
 
     @classmethod
     def of(cls, ticket: Ticket) -> TicketOut:
@@ -76,4 +77,5 @@ class TicketOut(BaseModel):
             user_id=ticket.user_id,
             version=ticket.version,
             order_id=ticket.order_id,
+            sold=ticket.sold,
         )

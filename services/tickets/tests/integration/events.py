@@ -11,6 +11,7 @@ import asyncpg
 
 from ticketing_common.events import (
     OrderCancelled,
+    OrderCompleted,
     OrderCreated,
     OrderStatus,
     OrderTicket,
@@ -35,6 +36,11 @@ def order_created(ticket: dict[str, Any], order_id: UUID | None = None) -> Order
 def order_cancelled(order: OrderCreated, version: int = 1) -> OrderCancelled:
     """The cancel of an order."""
     return OrderCancelled(id=order.id, version=version, ticket=TicketRef(id=order.ticket.id))
+
+
+def order_completed(order: OrderCreated, version: int = 1) -> OrderCompleted:
+    """The order was paid."""
+    return OrderCompleted(id=order.id, version=version, ticket=TicketRef(id=order.ticket.id))
 
 
 async def enqueued(pool: asyncpg.Pool, event_type: str) -> int:

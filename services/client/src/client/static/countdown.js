@@ -1,4 +1,4 @@
-// Live countdowns to orders' expiry: the only script of the client.
+// Live countdowns to orders' expiry, on the orders list and an unpaid order's page.
 (function () {
   var started = Date.now();
   var counters = Array.prototype.slice.call(document.querySelectorAll(".countdown[data-seconds-left]"));
