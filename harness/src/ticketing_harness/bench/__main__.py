@@ -23,7 +23,7 @@ from ticketing_harness.bench.memory import MemoryPeak, cpu_seconds, service_memo
 from ticketing_harness.bench.messages import monitor_url, wait_settled
 from ticketing_harness.bench.pgbench import conditional_writes
 from ticketing_harness.bench.profiling import Profile
-from ticketing_harness.bench.propagation import ReservationWatch
+from ticketing_harness.bench.propagation import LOAD_POLL_SECONDS, ReservationWatch
 from ticketing_harness.bench.report import markdown, save
 from ticketing_harness.bench.sampling import py_spy
 from ticketing_harness.bench.startup import cold_stack, server_startup
@@ -135,7 +135,7 @@ class Bench:
         """The reservation stream, with propagation, memory and a profile taken under it."""
         flame_graph = None if self.options.profile else self.flame_graph()
         async with (
-            ReservationWatch(self.tickets_dsn) as watch,
+            ReservationWatch(self.tickets_dsn, LOAD_POLL_SECONDS) as watch,
             MemoryPeak(self.stack.state_dir) as peak,
         ):
             profile = None
