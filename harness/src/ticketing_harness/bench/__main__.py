@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import resource
-import shutil
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,10 +20,14 @@ from ticketing_harness.bench import reservations
 from ticketing_harness.bench.buyers import Buyer
 from ticketing_harness.bench.consumers import consumer_throughput
 from ticketing_harness.bench.memory import MemoryPeak, cpu_seconds, service_memory, service_pids
+from ticketing_harness.bench.messages import monitor_url, wait_settled
 from ticketing_harness.bench.pgbench import conditional_writes
-from ticketing_harness.bench.propagation import ReservationWatch
+from ticketing_harness.bench.profiling import Profile
+from ticketing_harness.bench.propagation import LOAD_POLL_SECONDS, ReservationWatch
 from ticketing_harness.bench.report import markdown, save
+from ticketing_harness.bench.sampling import py_spy
 from ticketing_harness.bench.startup import cold_stack, server_startup
+from ticketing_harness.bench.statements import enable_statements
 from ticketing_harness.local.layout import Layout
 from ticketing_harness.testing.stacks import RunningStack, stop_stack
 
@@ -45,6 +48,13 @@ def _options() -> argparse.Namespace:
     parser.add_argument("--pgbench-clients", type=int, default=8)
     parser.add_argument(
         "--replicas", default="", help="processes per service, as `ticketing up --replicas`"
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="during the distinct run, sample every service with py-spy and count statements,"
+        " NATS messages, Redis commands and log lines per reservation (loads pg_stat_statements:"
+        " compare speed with runs without it)",
     )
     parser.add_argument("--out", type=Path, default=Path("bench/results"))
     return parser.parse_args()
@@ -68,6 +78,8 @@ class Bench:
         self.results: dict[str, Any] = {}
 
     async def run(self) -> dict[str, Any]:
+        if self.options.profile:
+            await enable_statements(self.stack)
         herds, sweep = _numbers(self.options.herds), _numbers(self.options.sweep)
         swept = [max(300, 2 * level) for level in sweep]
         listed = await reservations.list_tickets(
@@ -121,23 +133,36 @@ class Bench:
 
     async def distinct(self, tickets: list[str]) -> None:
         """The reservation stream, with propagation, memory and a profile taken under it."""
-        profile = self.profile()
-        cpu_before = cpu_seconds(self.stack.state_dir)
+        flame_graph = None if self.options.profile else self.flame_graph()
         async with (
-            ReservationWatch(self.tickets_dsn) as watch,
+            ReservationWatch(self.tickets_dsn, LOAD_POLL_SECONDS) as watch,
             MemoryPeak(self.stack.state_dir) as peak,
         ):
-            run = await reservations.distinct(
-                self.url, self.jwt_key, tickets, self.options.concurrency, watch
-            )
-        cpu_after = cpu_seconds(self.stack.state_dir)
-        if profile is not None:
-            profile.wait()
+            profile = None
+            if self.options.profile:
+                out, stem = self.options.out, self.options.stem
+                profile = Profile(self.stack, out, stem, bench_backends={watch.backend_pid})
+            # The watcher's own queries are the bench's work, not the system's: left out.
+            bench = {watch.backend_pid}
+            async with profile or contextlib.nullcontext():
+                cpu_before = cpu_seconds(self.stack.state_dir, leave_out=bench)
+                watcher_before = watch.backend_cpu_seconds()
+                run = await reservations.distinct(
+                    self.url, self.jwt_key, tickets, self.options.concurrency, watch
+                )
+                # The CPU of everything the reservations caused, the consumers' work included.
+                await watch.all_seen()
+                await wait_settled(monitor_url(Layout(self.stack.state_dir)))
+                cpu_after = cpu_seconds(self.stack.state_dir, leave_out=bench)
+                watcher = watch.backend_cpu_seconds() - watcher_before
+        if flame_graph is not None:
+            flame_graph.wait()
         # Where the CPU went: milliseconds of each component per reservation (2 cores = 2,000 ms/s).
         self.results["cpu_ms_per_reservation"] = {
             name: round((cpu_after[name] - cpu_before.get(name, 0.0)) * 1000 / len(tickets), 2)
             for name in sorted(cpu_after, key=lambda n: cpu_before.get(n, 0.0) - cpu_after[n])
         }
+        self.results["watcher_cpu_ms_per_reservation"] = round(watcher * 1000 / len(tickets), 2)
         self.results["memory"]["load"] = peak.figures
         self.results["propagation"]["load"] = watch.latencies.as_dict()
         self.results["distinct"] = {
@@ -150,11 +175,15 @@ class Bench:
         print(f"  distinct: {run.per_second:,.0f}/s, {run.latencies}, {run.by_status}")
         print(f"  propagation under load: {watch.latencies}")
         print(f"  CPU ms per reservation: {self.results['cpu_ms_per_reservation']}")
+        if profile is not None:
+            self.results["profile"] = profile.figures(
+                len(tickets), self.results["cpu_ms_per_reservation"]
+            )
 
-    def profile(self) -> subprocess.Popen[bytes] | None:
+    def flame_graph(self) -> subprocess.Popen[bytes] | None:
         """py-spy sampling the orders service for a few seconds, into a flame graph."""
-        spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
-        if not Path(spy).exists():
+        spy = py_spy()
+        if spy is None:
             print("  (no py-spy: no flame graph)")
             return None
         self.options.out.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,8 @@ import matplotlib
 matplotlib.use("Agg")  # files only, no display
 import matplotlib.pyplot as plt
 
+from ticketing_harness.bench.profile_report import profile_markdown, summary_rows
+
 
 def _latency(figures: dict[str, float]) -> str:
     return f"p50 {figures['p50_ms']:,.0f} ms, p99 {figures['p99_ms']:,.0f} ms"
@@ -48,6 +50,15 @@ def markdown(results: dict[str, Any]) -> str:
     if cpu := results.get("cpu_ms_per_reservation"):
         spent = ", ".join(f"{name} {ms:g}" for name, ms in cpu.items())
         rows.append(("CPU ms per reservation, by process", f"{sum(cpu.values()):.1f}: {spent}"))
+    if "watcher_cpu_ms_per_reservation" in results:
+        rows.append(
+            (
+                "CPU ms per reservation of the bench's own propagation watcher (PostgreSQL)",
+                f"{results['watcher_cpu_ms_per_reservation']:g}, not counted above",
+            )
+        )
+    if profile := results.get("profile"):
+        rows += summary_rows(profile)
     for listener, rate in results.get("consumers", {}).items():
         rows.append((f"consumer `{listener}`", f"{rate:,.0f} events/s"))
     for phase, figures in results.get("propagation", {}).items():
@@ -95,7 +106,8 @@ def chart(sweep: list[dict[str, float]], path: Path) -> None:
 
 
 def save(results: dict[str, Any], directory: Path, stem: str) -> list[Path]:
-    """`<stem>.json`, `<stem>.md` and, with a sweep, `<stem>.png` in `directory`."""
+    """`<stem>.json`, `<stem>.md`, with a sweep `<stem>.png` and with a profile
+    `<stem>-profile.md` in `directory`."""
     directory.mkdir(parents=True, exist_ok=True)
     written = [directory / f"{stem}.json", directory / f"{stem}.md"]
     written[0].write_text(json.dumps(results, indent=2) + "\n")
@@ -103,4 +115,7 @@ def save(results: dict[str, Any], directory: Path, stem: str) -> list[Path]:
     if results.get("sweep"):
         written.append(directory / f"{stem}.png")
         chart(results["sweep"], written[-1])
+    if results.get("profile"):
+        written.append(directory / f"{stem}-profile.md")
+        written[-1].write_text(profile_markdown(results["profile"]))
     return written
