@@ -1,4 +1,5 @@
-"""Evidence for the invariant checks, built by hand: one ticket, its orders, their events."""
+"""For tests: evidence built by hand, a small consistent system at rest that a test then breaks
+in one place (one ticket, its orders, their writes, events and charges)."""
 
 from __future__ import annotations
 
@@ -8,22 +9,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from ticketing_chaos.checks import Evidence
-from ticketing_chaos.live.nemesis import Outage
-from ticketing_chaos.live.snapshot import (
+from ticketing_harness.evidence.snapshot import (
     AuditRow,
-    Charge,
     ConsumerState,
-    DeadLetterMessage,
-    Refund,
-    ServiceData,
+    DeadLetter,
+    Evidence,
+    Explanations,
+    Row,
+    ServiceRecords,
     Snapshot,
     StreamMessage,
 )
-from ticketing_chaos.workload.history import Operation
-from ticketing_common.faults.record import InjectedFault
+from ticketing_harness.evidence.stripe import PaymentIntent, Refund, StripeRecords
 
-EPOCH = 1_000_000.0
+EPOCH = 1_000_000.0  # when the scene starts, in epoch seconds
 
 
 def uid() -> str:
@@ -32,35 +31,46 @@ def uid() -> str:
 
 @dataclass
 class Scene:
-    """A small, consistent system at rest; tests then break one thing in it."""
+    """A system at rest with its stores' contents; `sold()` fills it with one sale."""
 
     ticket: str = field(default_factory=uid)
     order: str = field(default_factory=uid)
-    databases: dict[str, ServiceData] = field(default_factory=dict)
+    buyer: str = field(default_factory=uid)
+    databases: dict[str, ServiceRecords] = field(default_factory=dict)
     stream: list[StreamMessage] = field(default_factory=list)
-    charges: list[Charge] = field(default_factory=list)
+    intents: list[PaymentIntent] = field(default_factory=list)
     refunds: list[Refund] = field(default_factory=list)
-    faults: list[InjectedFault] = field(default_factory=list)
-    dead_letters: list[DeadLetterMessage] = field(default_factory=list)
+    dead_letters: list[DeadLetter] = field(default_factory=list)
     consumers: list[ConsumerState] = field(default_factory=list)
-    operations: list[Operation] = field(default_factory=list)
-    outages: list[Outage] = field(default_factory=list)
-    openapi: dict[str, dict[str, Any]] = field(default_factory=dict)
+    explanations: Explanations = field(default_factory=Explanations)
 
     def __post_init__(self) -> None:
         for name in ("tickets", "orders", "payments"):
-            self.databases[name] = ServiceData(
+            self.databases[name] = ServiceRecords(
                 tables={"tickets": [], "orders": [], "payments": []},
                 outbox=[],
                 processed={},
                 audit=[],
             )
 
-    def table(self, database: str, table: str) -> list[dict[str, Any]]:
+    def table(self, database: str, table: str) -> list[Row]:
         return self.databases[database].tables[table]
 
+    def outbox(self, database: str) -> list[Row]:
+        outbox = self.databases[database].outbox
+        assert outbox is not None
+        return outbox
+
+    def processed(self, database: str) -> dict[str, list[str]]:
+        """Consumer to the event ids it recorded as applied."""
+        processed = self.databases[database].processed
+        assert processed is not None
+        return processed
+
     def audit(self, database: str, relation: str, at: float, **row: Any) -> None:
+        """A write of `row` to `relation` at `at` seconds into the scene."""
         rows = self.databases[database].audit
+        assert rows is not None
         rows.append(
             AuditRow(len(rows) + 1, EPOCH + at, relation, json.loads(json.dumps(row, default=str)))
         )
@@ -78,16 +88,25 @@ class Scene:
         self.table("orders", "tickets").append(dict(ticket))
         order = {
             "id": uuid.UUID(self.order),
-            "ticket_id": uuid.UUID(self.ticket),
+            "user_id": uuid.UUID(self.buyer),
             "status": "complete",
             "version": 1,
         }
-        self.table("orders", "orders").append({**order, "refunded_at": None})
-        self.table("payments", "orders").append({**order, "price": Decimal(price)})
-        self.table("payments", "payments").append(
-            {"order_id": uuid.UUID(self.order), "state": "charged", "stripe_id": "pi_1"}
+        self.table("orders", "orders").append(
+            {**order, "ticket_id": uuid.UUID(self.ticket), "refunded_at": None}
         )
-        self.charges.append(Charge("pi_1", self.order, int(Decimal(price) * 100)))
+        self.table("payments", "orders").append({**order, "price": Decimal(price)})
+        cents = int(Decimal(price) * 100)
+        self.table("payments", "payments").append(
+            {
+                "id": uuid.uuid4(),
+                "order_id": uuid.UUID(self.order),
+                "state": "charged",
+                "amount_cents": cents,
+                "stripe_id": "pi_1",
+            }
+        )
+        self.intents.append(PaymentIntent("pi_1", self.order, cents, "usd", "succeeded"))
         self.order_change(1.0, "created", 0)
         self.hold(1.1, self.order, 1)
         self.order_change(2.0, "complete", 1)
@@ -109,17 +128,12 @@ class Scene:
         """The tickets service sets the ticket's holder at `at`."""
         self.audit("tickets", "tickets", at, id=self.ticket, order_id=order, version=version)
 
+    def snapshot(self) -> Snapshot:
+        stripe = StripeRecords(self.intents, self.refunds)
+        return Snapshot(self.databases, self.stream, self.dead_letters, self.consumers, stripe)
+
     def evidence(self) -> Evidence:
-        snapshot = Snapshot(
-            self.databases,
-            self.stream,
-            self.dead_letters,
-            self.consumers,
-            self.charges,
-            self.refunds,
-            self.faults,
-        )
-        return Evidence(snapshot, self.operations, EPOCH, self.outages, self.openapi)
+        return Evidence(self.snapshot(), self.explanations)
 
 
 def message(
@@ -129,6 +143,7 @@ def message(
     event_id: str | None = None,
     invalid: str | None = None,
 ) -> StreamMessage:
+    """A message of the events stream, `seq` seconds into the scene."""
     event_id = event_id or uid()
     body = {"id": event_id, "type": event_type, "data": data}
     return StreamMessage(seq, f"events.{event_type}", event_id, EPOCH + seq, body, invalid)
