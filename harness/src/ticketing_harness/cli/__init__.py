@@ -3,17 +3,19 @@
 One module per command group, each with a `register(app)` that adds its commands:
 `stack` (up, down, status, restart, logs), `setup` (certs, doctor, hosts), `cluster` (dev
 clusters on kind, GKE, EKS), `contracts` (check, diff, release, docs, coverage), `events`
-(tail, consumers, dlq, replay), `trace`, `seed`, `load` (drop, browse, steady, verdict,
-locustfile) and `chaos` (run, scenarios, canaries, explore, suite). A new group
-adds its module here and one `register` line below; `output` is what they share.
+(tail, consumers, dlq, replay), `trace`, `seed` and `load` (drop, browse, steady, verdict,
+locustfile). A new group adds its module here and one `register` line below; `output` is
+what they share. An installed package adds a group through a `ticketing.commands` entry
+point (its name the group's, its value a `typer.Typer`): `chaos` comes from ticketing-chaos.
 """
 
 from __future__ import annotations
 
+from importlib.metadata import entry_points
+
 import typer
 
 from ticketing_harness.cli import (
-    chaos,
     cluster,
     contracts,
     events,
@@ -39,4 +41,5 @@ events.register(app)
 trace.register(app)
 seed.register(app)
 load.register(app)
-chaos.register(app)
+for command_group in entry_points(group="ticketing.commands"):
+    app.add_typer(command_group.load(), name=command_group.name)
