@@ -8,9 +8,10 @@ import uuid
 from collections.abc import Iterable
 
 from expiration.jobs import expiry_event_id
+from ticketing_common.bus import DeadLetter
 from ticketing_common.faults.plan import FaultKind
 from ticketing_common.faults.record import InjectedFault
-from ticketing_harness.evidence.snapshot import DeadLetter, Explanations, StreamMessage
+from ticketing_harness.evidence.snapshot import Explanations, StreamMessage, event_id_of
 
 
 class ChaosExplanations(Explanations):
@@ -31,7 +32,7 @@ class ChaosExplanations(Explanations):
         return message.event_id in self.copies or is_expiry(message)
 
     def dead_letter(self, letter: DeadLetter) -> bool:
-        return (letter.consumer, letter.event_id) in self.faulted
+        return (letter.consumer, event_id_of(letter.payload)) in self.faulted
 
     def delivered_alone(self, consumer: str, event_id: str) -> bool:
         return (consumer, event_id) in self.alone

@@ -13,11 +13,11 @@ from typing import Any
 
 from nats.aio.msg import Msg
 
-from ticketing_common.bus import Bus
+from ticketing_common.bus import Bus, DeadLetter
 from ticketing_common.contracts import load_catalog
 from ticketing_common.listeners import Consumer, Listener
-from ticketing_harness.evidence.snapshot import ConsumerState, DeadLetter, StreamMessage
-from ticketing_harness.evidence.stream import checked_message, event_id_of
+from ticketing_harness.evidence.snapshot import ConsumerState, StreamMessage
+from ticketing_harness.evidence.stream import checked_message
 
 
 @dataclass
@@ -162,8 +162,7 @@ class SimulatedBus(Bus):
         return [True] * len(messages)
 
     async def dead_letter(self, consumer: str, msg: Msg, reason: str, deliveries: int) -> None:
-        letter = DeadLetter(consumer, msg.subject, reason, deliveries, event_id_of(msg.data))
-        self.dead.append(letter)
+        self.dead.append(DeadLetter(consumer, msg.subject, reason, deliveries, msg.data))
         await msg.term()
 
 

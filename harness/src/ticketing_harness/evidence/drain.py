@@ -13,9 +13,9 @@ import asyncpg
 from nats.js import JetStreamContext
 
 from ticketing_harness.evidence.access import StackAccess
+from ticketing_harness.evidence.snapshot import EVENT_DATABASES
 from ticketing_harness.evidence.stores import bus, database
 
-EVENT_DATABASES = ("tickets", "orders", "payments")  # the services with an outbox
 POLL_SECONDS = 0.25
 
 Probe = Callable[[], Awaitable[int]]

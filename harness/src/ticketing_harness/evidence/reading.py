@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from ticketing_common.bus import Bus
+from ticketing_common.contracts import load_catalog
 from ticketing_harness.evidence.access import StackAccess
 from ticketing_harness.evidence.snapshot import TABLES, ServiceRecords, Snapshot
 from ticketing_harness.evidence.stores import bus, database
-from ticketing_harness.evidence.stream import read_consumers, read_dead_letters, read_stream
+from ticketing_harness.evidence.stream import read_consumers, read_stream
 from ticketing_harness.evidence.stripe import read_stripe
 from ticketing_harness.evidence.tables import read_service
 
@@ -38,8 +40,8 @@ async def take_snapshot(
     if broker and access.nats_url is not None:
         async with bus(access.nats_url) as connection:
             js = connection.jetstream()
-            stream, dead_letters = await read_stream(js), await read_dead_letters(js)
-            consumers = await read_consumers(js)
+            stream, consumers = await read_stream(js), await read_consumers(js)
+            dead_letters = await Bus(connection, load_catalog()).dead_letters()
     stripe = None
     if access.stripe is not None and not _unknown(owners):
         stripe = await read_stripe(access.stripe)

@@ -6,13 +6,16 @@ is None or absent, and the checks that need it do not run.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from ticketing_common.bus import DeadLetter
 from ticketing_harness.evidence.stripe import StripeRecords
 
 Row = dict[str, Any]  # a row as the database has it, column to value
 
+EVENT_DATABASES = ("tickets", "orders", "payments")  # the services with an outbox
 # The replicated tables of each service's database: what the checks read and the audit keeps.
 TABLES = {
     "tickets": ("tickets",),
@@ -67,15 +70,13 @@ class StreamMessage:
         return data if isinstance(data, dict) else {}
 
 
-@dataclass(frozen=True)
-class DeadLetter:
-    """A message a consumer gave up on, and why."""
-
-    consumer: str
-    subject: str
-    reason: str
-    deliveries: int
-    event_id: str | None
+def event_id_of(payload: bytes) -> str | None:
+    """The event id a message's body names (a dead letter's, say), if it is an event at all."""
+    try:
+        event_id = json.loads(payload).get("id")
+    except (ValueError, AttributeError):
+        return None
+    return event_id if isinstance(event_id, str) else None
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """Reading the broker for the evidence: the events stream (each message checked against its
-contract), the dead letters and the durable consumers."""
+contract) and the durable consumers (the dead letters: `ticketing_common.bus.Bus`)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from ticketing_common.contracts import load_catalog
 from ticketing_common.errors import ContractViolation
-from ticketing_common.jetstream import DEAD_LETTER_STREAM
-from ticketing_harness.evidence.snapshot import ConsumerState, DeadLetter, StreamMessage
+from ticketing_harness.evidence.snapshot import ConsumerState, StreamMessage
 
 FETCH = 500  # messages per fetch
 FETCH_SECONDS = 5.0
@@ -48,32 +47,6 @@ def checked_message(
     except ContractViolation as exc:
         invalid = str(exc)
     return StreamMessage(seq, subject, msg_id, at, body, invalid)
-
-
-def event_id_of(data: bytes) -> str | None:
-    """The event id a message's body names, if it is an event at all."""
-    try:
-        event_id = json.loads(data).get("id")
-    except (ValueError, AttributeError):
-        return None
-    return event_id if isinstance(event_id, str) else None
-
-
-async def read_dead_letters(js: JetStreamContext) -> list[DeadLetter]:
-    """Every dead letter, with the consumer that gave up, why, and after how many tries."""
-    letters = []
-    for msg in await _messages(js, DEAD_LETTER_STREAM, "deadletter.>"):
-        headers = msg.headers or {}
-        letters.append(
-            DeadLetter(
-                consumer=headers.get("Ticketing-Consumer", ""),
-                subject=headers.get("Ticketing-Subject", ""),
-                reason=headers.get("Ticketing-Reason", ""),
-                deliveries=int(headers.get("Ticketing-Deliveries", "0")),
-                event_id=event_id_of(msg.data),
-            )
-        )
-    return letters
 
 
 async def read_consumers(js: JetStreamContext) -> list[ConsumerState]:

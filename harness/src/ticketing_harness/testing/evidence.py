@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from ticketing_common.bus import DeadLetter
 from ticketing_harness.evidence.snapshot import (
     AuditRow,
     ConsumerState,
-    DeadLetter,
     Evidence,
     Explanations,
     Row,
@@ -23,6 +23,8 @@ from ticketing_harness.evidence.snapshot import (
 from ticketing_harness.evidence.stripe import PaymentIntent, Refund, StripeRecords
 
 EPOCH = 1_000_000.0  # when the scene starts, in epoch seconds
+CREATED = "events.order.created"
+RESERVES = "tickets-order-created"  # the consumer of order.created that records its effects
 
 
 def uid() -> str:
@@ -127,6 +129,34 @@ class Scene:
     def hold(self, at: float, order: str | None, version: int) -> None:
         """The tickets service sets the ticket's holder at `at`."""
         self.audit("tickets", "tickets", at, id=self.ticket, order_id=order, version=version)
+
+    def delivered(self) -> str:
+        """An order.created of the scene's order, committed by orders, on the stream, applied
+        by tickets' consumer; returns its event id."""
+        event_id = uid()
+        self.outbox("orders").append(
+            {"seq": 1, "event_id": event_id, "event_type": "order.created",
+             "subject": CREATED, "sent": True, "at": EPOCH}
+        )  # fmt: skip
+        self.stream.append(
+            message(len(self.stream) + 1, "order.created", {"id": self.order}, event_id)
+        )
+        self.consumers.append(ConsumerState(RESERVES, CREATED, 0, 0))
+        self.processed("tickets")[RESERVES] = [event_id]
+        return event_id
+
+    def copied(self) -> StreamMessage:
+        """A copy of the scene's order.created under a fresh event id, on the stream and applied
+        by tickets' consumer, which no outbox committed."""
+        copy = message(len(self.stream) + 1, "order.created", {"id": self.order})
+        self.stream.append(copy)
+        self.processed("tickets")[RESERVES].append(str(copy.event_id))
+        return copy
+
+    def dead_letter(self, event_id: str, consumer: str = "tickets-order-created") -> None:
+        """The consumer gave up on the event after ten deliveries."""
+        payload = json.dumps({"id": event_id}).encode()
+        self.dead_letters.append(DeadLetter(consumer, CREATED, "gap", 10, payload))
 
     def snapshot(self) -> Snapshot:
         stripe = StripeRecords(self.intents, self.refunds)

@@ -6,11 +6,15 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from ticketing_harness.evidence.results import CheckResult, Violation, ids, not_run
-from ticketing_harness.evidence.snapshot import Evidence, StreamMessage
+from ticketing_harness.evidence.snapshot import (
+    EVENT_DATABASES,
+    Evidence,
+    StreamMessage,
+    event_id_of,
+)
 
 I6 = ("I6", "no event lost; each applied once by each consumer")
 I7 = ("I7", "every event on the wire kept its contract")
-EVENT_DATABASES = ("tickets", "orders", "payments")
 # The consumers that record each event they apply, with its effect, in their database.
 # The other consumers' effects are checked where they show: expiration's by every order's
 # expiry event, payments' cancellation handling by the money.
@@ -48,7 +52,7 @@ def nothing_lost(evidence: Evidence) -> CheckResult:
         Violation(
             f"dead letter from {letter.consumer} after {letter.deliveries} deliveries:"
             f" {letter.reason}",
-            ids(letter.event_id),
+            ids(event_id_of(letter.payload)),
         )
         for letter in evidence.snapshot.dead_letters or []
         if not evidence.explanations.dead_letter(letter)
@@ -147,7 +151,8 @@ def contracts_kept(evidence: Evidence) -> CheckResult:
     ]
     violations += [
         Violation(
-            f"{letter.consumer} refused {letter.subject}: {letter.reason}", ids(letter.event_id)
+            f"{letter.consumer} refused {letter.subject}: {letter.reason}",
+            ids(event_id_of(letter.payload)),
         )
         for letter in evidence.snapshot.dead_letters or []
         if letter.reason.startswith("contract")
