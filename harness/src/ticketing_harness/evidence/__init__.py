@@ -1,7 +1,8 @@
 """The evidence a run leaves and the invariants it must keep, shared by `ticketing load`, the
 chaos runner and its deterministic mode.
 
-`access` reaches a stack (local or remote), `snapshot` reads what its stores hold (rows,
-the stream, dead letters, consumers, Stripe's charges and refunds), `drain` waits until it
-settled, and `invariants` judges the evidence, each check returning a `results.CheckResult`.
+`access` reaches a stack (local or remote); `reading.take_snapshot` reads what its stores
+hold into a `snapshot` (rows and audit from the databases' `tables`, the broker's `stream`,
+dead letters and consumers, the charges and refunds of `stripe`); `drain` waits until it
+settled; `invariants` judge the evidence, each returning a `results.CheckResult`.
 """
