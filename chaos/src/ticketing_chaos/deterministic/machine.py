@@ -200,7 +200,8 @@ class Marketplace(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         """The program ended: the invariants that hold at every moment, unless a step failed."""
-        if sys.exc_info()[0] is None:  # called while a step's failure propagates: keep it
+        # Hypothesis tears down in a `finally`: while a step's failure propagates, keep it.
+        if sys.exc_info()[0] is None:
             self.world.run(judge.at_any_moment(self.world))
 
     def _settle_pass(self) -> bool:
