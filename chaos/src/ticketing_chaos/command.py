@@ -71,7 +71,7 @@ def run(
 
     Exits 0 only when every invariant held.
     """
-    request, fault_plan = parse_run(scenario, seed, duration, canary or [], plan)
+    request, fault_plan = _parse_run(scenario, seed, duration, canary or [], plan)
     out_dir = _out_dir(out, f"ticketing-chaos-{request.scenario.name}-")
     if not json_output:
         console.print(
@@ -155,10 +155,10 @@ def explore(
     """
     from ticketing_chaos.deterministic import explore as deterministic
 
-    switched_off = parse_canaries(canary or [])
+    switched_off = _parse_canaries(canary or [])
     if replay is not None:
         try:
-            deterministic.replay(read_program(replay), switched_off)
+            deterministic.replay(_read_program(replay), switched_off)
         except AssertionError as failure:
             console.print(f"[bold red]FAILED[/] again: {escape(str(failure))}")
             raise typer.Exit(1) from None
@@ -206,7 +206,7 @@ def _out_dir(out: Path | None, prefix: str) -> Path:
     return path
 
 
-def parse_run(
+def _parse_run(
     scenario: str, seed: int | None, duration: float | None, canaries: list[str], plan: Path | None
 ) -> tuple[RunRequest, FaultPlan | None]:
     """The run asked for, or a one-line error saying what to fix."""
@@ -216,14 +216,14 @@ def parse_run(
     chosen = SCENARIOS.get(scenario)
     if chosen is None:
         raise HarnessError(f"no scenario {scenario!r}; choose one of {', '.join(SCENARIOS)}")
-    switched_off = parse_canaries(canaries)
+    switched_off = _parse_canaries(canaries)
     fault_plan = _plan(plan) if plan is not None else None
     if seed is None:
         seed = fault_plan.seed if fault_plan else random.SystemRandom().randrange(1, 2**31)
     return RunRequest(chosen, seed, duration or chosen.duration, switched_off), fault_plan
 
 
-def parse_canaries(names: list[str]) -> tuple[Canary, ...]:
+def _parse_canaries(names: list[str]) -> tuple[Canary, ...]:
     """The named canaries, or a one-line error naming the known ones."""
     from ticketing_common.faults.canaries import Canary
 
@@ -234,7 +234,7 @@ def parse_canaries(names: list[str]) -> tuple[Canary, ...]:
     return tuple(known[name] for name in names)
 
 
-def read_program(path: Path) -> str:
+def _read_program(path: Path) -> str:
     """A program the deterministic mode printed, saved to a file."""
     try:
         program = path.read_text()

@@ -29,7 +29,7 @@ class ChaosExplanations(Explanations):
         self.alone = frozenset(alone)
 
     def origin(self, message: StreamMessage) -> bool:
-        return message.event_id in self.copies or is_expiry(message)
+        return message.event_id in self.copies or _is_expiry(message)
 
     def dead_letter(self, letter: DeadLetter) -> bool:
         return (letter.consumer, event_id_of(letter.payload)) in self.faulted
@@ -51,7 +51,7 @@ def explained_by(faults: Iterable[InjectedFault]) -> ChaosExplanations:
     )
 
 
-def is_expiry(message: StreamMessage) -> bool:
+def _is_expiry(message: StreamMessage) -> bool:
     """An order's expiration.complete, under the one event id every run of its job uses."""
     order = message.data.get("orderId")
     return (

@@ -21,7 +21,7 @@ def money(evidence: Evidence) -> CheckResult:
     stripe = evidence.snapshot.stripe
     orders = by_id(evidence.rows("orders", "orders"))
     prices = {
-        key: cents(row["price"]) for key, row in by_id(evidence.rows("payments", "orders")).items()
+        key: _cents(row["price"]) for key, row in by_id(evidence.rows("payments", "orders")).items()
     }
     refunded: dict[str, int] = defaultdict(int, stripe.refunded())
     charges = stripe.charges
@@ -85,7 +85,7 @@ def _charge(
     return None
 
 
-def cents(price: object) -> int:
+def _cents(price: object) -> int:
     """A price in whole cents; a price with a fraction of a cent is an error."""
     amount = Decimal(str(price)) * 100
     if amount != amount.to_integral_value():
