@@ -31,9 +31,9 @@ class ShrinkOutcome:
 def build(result: RunResult, run_dir: Path, shrunk: ShrinkOutcome | None = None) -> dict[str, Any]:
     """The JSON report of a run (and of the shrinking of its plan, if it failed)."""
     request = result.request
-    evidence = result.evidence
+    journal = result.journal
     operations: dict[str, Counter[str]] = defaultdict(Counter)
-    for op in evidence.operations:
+    for op in journal.operations:
         operations[op.op][str(op.status) if op.status is not None else "no answer"] += 1
     plan_file = run_dir / "plan.json"
     report: dict[str, Any] = {
@@ -46,16 +46,16 @@ def build(result: RunResult, run_dir: Path, shrunk: ShrinkOutcome | None = None)
         "reproduce": reproduce_command(result, plan_file),
         "timings": {name: round(seconds, 2) for name, seconds in result.timings.items()},
         "operations": {
-            "total": len(evidence.operations),
+            "total": len(journal.operations),
             "by_request": {
                 op: dict(sorted(counts.items())) for op, counts in sorted(operations.items())
             },
         },
         "faults": {
-            "total": len(evidence.snapshot.faults),
-            "by_kind": dict(Counter(str(f.kind) for f in evidence.snapshot.faults).most_common()),
+            "total": len(journal.faults),
+            "by_kind": dict(Counter(str(f.kind) for f in journal.faults).most_common()),
         },
-        "outages": [asdict(outage) for outage in evidence.outages],
+        "outages": [asdict(outage) for outage in journal.outages],
         "invariants": [
             {
                 "id": r.id,
@@ -82,7 +82,7 @@ def _failure(result: RunResult, shrunk: ShrinkOutcome | None) -> dict[str, Any]:
     failure: dict[str, Any] = {
         "broken": [r.id for r in result.results if not r.ok],
         "entities": entities,
-        "history": [entry.line() for entry in timeline(shown.evidence, entities)],
+        "history": [entry.line() for entry in timeline(shown.evidence, shown.journal, entities)],
     }
     if shrunk is not None:
         failure["shrunk"] = {

@@ -11,10 +11,11 @@ from typing import Any
 
 import httpx
 
-from ticketing_chaos.checks import CheckResult, Evidence, check
-from ticketing_chaos.live.drain import Backlog, drain
+from ticketing_chaos.explanations import explained_by
+from ticketing_chaos.invariants import check
+from ticketing_chaos.live.journal import Journal
 from ticketing_chaos.live.nemesis import Nemesis
-from ticketing_chaos.live.snapshot import take_snapshot
+from ticketing_chaos.live.rest import come_to_rest
 from ticketing_chaos.live.stack import ChaosStack
 from ticketing_chaos.scenarios import Scenario
 from ticketing_chaos.workload.actors import Workload
@@ -24,6 +25,10 @@ from ticketing_common.faults.canaries import Canary
 from ticketing_common.faults.plan import FaultPlan
 from ticketing_common.faults.record import read_faults
 from ticketing_harness.errors import HarnessError
+from ticketing_harness.evidence.drain import Drain
+from ticketing_harness.evidence.reading import take_snapshot
+from ticketing_harness.evidence.results import CheckResult
+from ticketing_harness.evidence.snapshot import Evidence
 
 # Longer than the longest ack wait (payments' cancellations, 150 s): an ack lost in a broker
 # restart brings its message back only then.
@@ -52,7 +57,8 @@ class RunResult:
     plan: FaultPlan
     results: list[CheckResult]
     evidence: Evidence
-    backlog: Backlog
+    journal: Journal
+    drain: Drain
     troubles: list[str]
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -97,17 +103,19 @@ async def run_once(request: RunRequest, run_dir: Path, plan: FaultPlan | None = 
             await nemesis.stop()
             await asyncio.gather(*(user.close() for user in users))
         clock = time.monotonic()
-        backlog = await drain(stack.connections, DRAIN_TIMEOUT)
+        drain = await come_to_rest(stack.access, DRAIN_TIMEOUT)
         timings["drain"] = time.monotonic() - clock
-        snapshot = await take_snapshot(stack.connections, read_faults(plan.log_dir))
+        snapshot = await take_snapshot(stack.access)
     clock = time.monotonic()
-    evidence = Evidence(snapshot, history.operations, history.epoch, nemesis.outages, openapi)
-    results = check(evidence)
+    faults = read_faults(plan.log_dir)
+    evidence = Evidence(snapshot, explained_by(faults))
+    journal = Journal(history.operations, history.epoch, nemesis.outages, faults, openapi)
+    results = check(evidence, journal)
     timings["checks"] = time.monotonic() - clock
     troubles = list(nemesis.troubles)
-    if not backlog.empty:
-        troubles.append(f"did not come to rest within {DRAIN_TIMEOUT:.0f}s: {backlog.describe()}")
-    return RunResult(request, plan, results, evidence, backlog, troubles, timings)
+    if not drain.drained:
+        troubles.append(f"did not come to rest within {DRAIN_TIMEOUT:.0f}s: {drain.leftovers()}")
+    return RunResult(request, plan, results, evidence, journal, drain, troubles, timings)
 
 
 def _prepare(request: RunRequest, run_dir: Path, plan: FaultPlan | None) -> FaultPlan:

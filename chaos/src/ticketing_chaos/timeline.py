@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ticketing_chaos.checks import CheckResult, Evidence
-from ticketing_chaos.live.snapshot import StreamMessage
+from ticketing_chaos.live.journal import Journal
 from ticketing_common.faults.record import InjectedFault
+from ticketing_harness.evidence.results import CheckResult
+from ticketing_harness.evidence.snapshot import Evidence, StreamMessage
 
 # A failure names many records at times; the first few tell the story.
 MAX_ENTITIES = 6
@@ -36,62 +37,63 @@ def involved(results: Iterable[CheckResult]) -> list[str]:
     return list(seen)[:MAX_ENTITIES]
 
 
-def timeline(evidence: Evidence, entities: list[str]) -> list[Entry]:
+def timeline(evidence: Evidence, journal: Journal, entities: list[str]) -> list[Entry]:
     """Everything that happened to `entities`, oldest first."""
     wanted = set(entities)
+    epoch = journal.epoch
     entries = [
         *(
             Entry(op.invoked, "http", op.describe())
-            for op in evidence.operations
+            for op in journal.operations
             if op.mentions(wanted)
         ),
-        *_messages_and_faults(evidence, wanted),
-        *_row_changes(evidence, wanted),
-        *_money(evidence, wanted),
+        *_messages_and_faults(evidence, journal, wanted),
+        *_row_changes(evidence, epoch, wanted),
+        *_money(evidence, epoch, wanted),
         *(
-            Entry(o.down_at - evidence.epoch, "outage", f"{o.component} down ({o.cause})")
-            for o in evidence.outages
+            Entry(o.down_at - epoch, "outage", f"{o.component} down ({o.cause})")
+            for o in journal.outages
         ),
     ]
     return sorted(entries, key=lambda entry: entry.at)
 
 
-def _messages_and_faults(evidence: Evidence, wanted: set[str]) -> list[Entry]:
+def _messages_and_faults(evidence: Evidence, journal: Journal, wanted: set[str]) -> list[Entry]:
     """The events about the records, and the faults that hit those events."""
-    messages = [m for m in evidence.snapshot.stream if _about(m, wanted)]
+    messages = [m for m in evidence.snapshot.stream or [] if _about(m, wanted)]
     event_ids = {m.event_id for m in messages} | wanted
     faults = [
-        f
-        for f in evidence.snapshot.faults
-        if f.event.event_id in event_ids or f.event.record_id in wanted
+        f for f in journal.faults if f.event.event_id in event_ids or f.event.record_id in wanted
     ]
-    epoch = evidence.epoch
+    epoch = journal.epoch
     return [Entry(m.at - epoch, "event", _event(m)) for m in messages] + [
         Entry(f.at - epoch, "fault", _fault(f)) for f in faults
     ]
 
 
-def _row_changes(evidence: Evidence, wanted: set[str]) -> list[Entry]:
+def _row_changes(evidence: Evidence, epoch: float, wanted: set[str]) -> list[Entry]:
     """Every write to an audited row of the records, in each service's database."""
     return [
-        Entry(row.at - evidence.epoch, database, f"{row.relation} {_row(row.row)}")
-        for database, data in evidence.snapshot.databases.items()
-        for row in data.audit
+        Entry(row.at - epoch, database, f"{row.relation} {_row(row.row)}")
+        for database, records in evidence.snapshot.databases.items()
+        for row in records.audit or []
         if wanted & {str(row.row.get(key)) for key in ("id", "ticket_id", "order_id")}
     ]
 
 
-def _money(evidence: Evidence, wanted: set[str]) -> list[Entry]:
+def _money(evidence: Evidence, epoch: float, wanted: set[str]) -> list[Entry]:
     """The records' charges on Stripe, and their refunds."""
-    charges = [c for c in evidence.snapshot.charges if wanted & {c.id, str(c.order_id)}]
+    stripe = evidence.snapshot.stripe
+    if stripe is None:
+        return []
+    charges = [c for c in stripe.charges if wanted & {c.id, str(c.order_id)}]
     charged = {c.id for c in charges}
-    epoch = evidence.epoch
     return [
         Entry(c.at - epoch, "stripe", f"charge {c.id} of {c.amount} cents for order {c.order_id}")
         for c in charges
     ] + [
         Entry(r.at - epoch, "stripe", f"refund {r.id} of {r.amount} cents of {r.payment_intent}")
-        for r in evidence.snapshot.refunds
+        for r in stripe.refunds
         if r.payment_intent in charged
     ]
 

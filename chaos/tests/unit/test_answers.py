@@ -8,12 +8,12 @@ import pytest
 
 from orders.app import create_app as orders_app
 from orders.config import Settings as OrdersSettings
-from ticketing_chaos.checks.answers import answers_allowed
+from ticketing_chaos.answers import answers_allowed
+from ticketing_chaos.live.journal import Journal
 from ticketing_chaos.live.nemesis import Outage
 from ticketing_chaos.workload.history import Operation
 from ticketing_common.config import load_settings
-
-from .evidence import EPOCH, Scene, uid
+from ticketing_harness.testing.evidence import EPOCH, uid
 
 
 @pytest.fixture(scope="module")
@@ -43,10 +43,8 @@ def order(status: int | None, body: Any, at: float = 1.0) -> Operation:
 def verdict(
     documents: dict[str, dict[str, Any]], *operations: Operation, outages: tuple[Outage, ...] = ()
 ) -> list[str]:
-    scene = Scene(openapi=documents)
-    scene.operations.extend(operations)
-    scene.outages.extend(outages)
-    return [v.message for v in answers_allowed(scene.evidence()).violations]
+    journal = Journal(list(operations), EPOCH, list(outages), openapi=documents)
+    return [v.message for v in answers_allowed(journal).violations]
 
 
 def test_documented_answers_the_request_allows_pass(documents: dict[str, dict[str, Any]]) -> None:

@@ -9,13 +9,13 @@ from pathlib import Path
 
 from rich.console import Console
 
-from ticketing_chaos.checks import check
-from ticketing_chaos.live.drain import Backlog
+from ticketing_chaos.invariants import check
+from ticketing_chaos.live.journal import Journal
 from ticketing_chaos.report import ShrinkOutcome, build, render
 from ticketing_chaos.runner import RunRequest, RunResult
 from ticketing_chaos.scenarios import SCENARIOS
-
-from .evidence import Scene
+from ticketing_harness.evidence.drain import Drain
+from ticketing_harness.testing.evidence import EPOCH, Scene
 
 
 def failed_run(run_dir: Path, rules: int | None = None) -> RunResult:
@@ -27,7 +27,9 @@ def failed_run(run_dir: Path, rules: int | None = None) -> RunResult:
     plan = request.scenario.plan(42, 30, run_dir)
     if rules is not None:
         plan = plan.model_copy(update={"rules": plan.rules[:rules]})
-    return RunResult(request, plan, check(evidence), evidence, Backlog({}, {}, 0), [])
+    journal = Journal([], EPOCH)
+    drained = Drain(True, 0.5, {}, ("outboxes", "consumers"))
+    return RunResult(request, plan, check(evidence, journal), evidence, journal, drained, [])
 
 
 def test_a_failure_names_the_invariant_its_records_and_how_to_reproduce(tmp_path: Path) -> None:

@@ -45,7 +45,7 @@ async def _payable(buyer: httpx.AsyncClient, order_id: str) -> None:
 
 async def _expire_now(stack: RunningStack, order_id: str) -> None:
     """Make the order's scheduled expiry due now, as if its window had passed."""
-    redis = Redis.from_url(stack.connections().redis_url)
+    redis = Redis.from_url(stack.access().redis())
     try:
         await eventually(
             lambda: redis.zscore(QUEUE, order_id), timeout=15, message="expiry never scheduled"

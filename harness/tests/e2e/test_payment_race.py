@@ -16,8 +16,8 @@ from uuid import UUID
 import httpx
 import pytest
 
+from ticketing_harness.evidence.stripe import StripeReader
 from ticketing_harness.testing.stacks import RunningStack, created, unique
-from ticketing_harness.testing.stripe import StripeLedger
 from ticketing_harness.waiting import eventually
 
 pytestmark = [pytest.mark.xdist_group("stack"), pytest.mark.timeout(300)]
@@ -27,10 +27,10 @@ CANCEL_STEP_SECONDS = 0.1
 
 
 @pytest.fixture
-async def ledger(stack: RunningStack) -> AsyncIterator[StripeLedger]:
-    api_base = stack.connections().stripe_api_base
-    assert api_base is not None, "the test stack charges localstripe"
-    ledger = StripeLedger(api_base)
+async def ledger(stack: RunningStack) -> AsyncIterator[StripeReader]:
+    stripe = stack.access().stripe
+    assert stripe is not None, "the test stack charges localstripe"
+    ledger = StripeReader(stripe.api_base, stripe.api_key)
     yield ledger
     await ledger.close()
 
@@ -53,7 +53,7 @@ async def _cancel_after(buyer: httpx.AsyncClient, order_id: str, delay: float) -
 
 
 async def _race(
-    seller: httpx.AsyncClient, buyer: httpx.AsyncClient, ledger: StripeLedger, delay: float
+    seller: httpx.AsyncClient, buyer: httpx.AsyncClient, ledger: StripeReader, delay: float
 ) -> tuple[int, int, str]:
     """One order paid, and cancelled `delay` seconds later; returns both answers and its end."""
     ticket = await created(seller, "/api/tickets", {"title": unique("race"), "price": 20})
@@ -87,7 +87,7 @@ async def _race(
 
 
 async def test_a_payment_racing_a_cancel_ends_paid_and_complete_or_refunded_and_cancelled(
-    seller: httpx.AsyncClient, buyer: httpx.AsyncClient, ledger: StripeLedger
+    seller: httpx.AsyncClient, buyer: httpx.AsyncClient, ledger: StripeReader
 ) -> None:
     races = (_race(seller, buyer, ledger, i * CANCEL_STEP_SECONDS) for i in range(RACES))
     outcomes = Counter(await asyncio.gather(*races))

@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.xdist_group("stack"), pytest.mark.timeout(300)]
 async def test_each_service_signs_in_to_its_own_database_as_its_own_role(
     stack: RunningStack,
 ) -> None:
-    details = stack.connections()
+    details = stack.access()
     for service in DATABASES:
         connection = await asyncpg.connect(details.database_url(service))
         try:
@@ -25,7 +25,7 @@ async def test_each_service_signs_in_to_its_own_database_as_its_own_role(
 
 
 async def test_a_service_role_cannot_reach_another_services_database(stack: RunningStack) -> None:
-    orders_reaching_auth = stack.connections().database_url("orders").rsplit("/", 1)[0] + "/auth"
+    orders_reaching_auth = stack.access().database_url("orders").rsplit("/", 1)[0] + "/auth"
     with pytest.raises(asyncpg.InsufficientPrivilegeError):
         await asyncpg.connect(orders_reaching_auth)
 
@@ -33,10 +33,10 @@ async def test_a_service_role_cannot_reach_another_services_database(stack: Runn
 async def test_the_bus_and_redis_answer_with_the_generated_credentials(
     stack: RunningStack,
 ) -> None:
-    details = stack.connections()
-    assert details.nats_url.startswith("nats://ticketing:")
-    assert details.redis_url.startswith("redis://:")
-    bus = await Bus.connect(details.nats_url, name="test", timeout=5)
+    details = stack.access()
+    assert details.nats().startswith("nats://ticketing:")
+    assert details.redis().startswith("redis://:")
+    bus = await Bus.connect(details.nats(), name="test", timeout=5)
     try:
         assert bus.is_connected
     finally:

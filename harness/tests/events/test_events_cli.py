@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.xdist_group("stack"), pytest.mark.timeout(300)]
 
 @pytest.fixture
 async def stack_nats(stack: RunningStack) -> AsyncIterator[Client]:
-    connection = await nats.connect(stack.connections().nats_url)
+    connection = await nats.connect(stack.access().nats())
     yield connection
     await connection.close()
 

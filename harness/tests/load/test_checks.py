@@ -4,25 +4,28 @@ from __future__ import annotations
 
 import dataclasses
 from decimal import Decimal
+from typing import Any
 
-from ticketing_harness.load.checks import (
-    CHECKS,
-    Status,
-    money_balances,
-    one_order_per_ticket,
-    paid_orders_complete,
-    replicas_converged,
-    winners_hold_tickets,
-)
-from ticketing_harness.load.drain import Drain
-from ticketing_harness.load.ledger import Charge
+from ticketing_harness.evidence.drain import Drain
+from ticketing_harness.evidence.results import Status, Violation
+from ticketing_harness.evidence.snapshot import Evidence, Row, ServiceRecords, Snapshot
+from ticketing_harness.evidence.stripe import PaymentIntent, StripeRecords
 from ticketing_harness.load.outcomes import Tally
 from ticketing_harness.load.plan import PlannedTicket
 from ticketing_harness.load.record import RunRecord
-from ticketing_harness.load.snapshot import OrderRow, PaymentRow, Snapshot, TicketRow
-from ticketing_harness.load.verdict import Verdict
+from ticketing_harness.load.verdict import Verdict, checks
 
 DRAINED = Drain(drained=True, seconds=0.1, checked=("outboxes", "consumers"))
+
+
+def _ticket(ticket: str, title: str, price: int, version: int, order: str | None) -> Row:
+    return {"id": ticket, "title": title, "price": Decimal(price), "version": version,
+            "order_id": order}  # fmt: skip
+
+
+def _order(order: str, ticket: str, status: str, version: int) -> Row:
+    return {"id": order, "ticket_id": ticket, "user_id": f"u-{order}", "status": status,
+            "version": version, "refunded_at": None}  # fmt: skip
 
 
 def _run() -> tuple[RunRecord, Snapshot]:
@@ -33,114 +36,119 @@ def _run() -> tuple[RunRecord, Snapshot]:
         PlannedTicket("t2", "seat 2", Decimal(10), False),
     ]
     record = RunRecord("drop", "r1", "http://gateway", users=3, tickets=tickets, tally=tally)
-    ticket_rows = {
-        "t1": TicketRow("t1", "hot 1", Decimal(25), 1, "o1"),
-        "t2": TicketRow("t2", "seat 2", Decimal(10), 3, "o2"),
-    }
-    orders = {
-        "o1": OrderRow("o1", "t1", "u1", "complete", 1),
-        "o2": OrderRow("o2", "t2", "u2", "created", 0),
-        "o3": OrderRow("o3", "t2", "u3", "cancelled", 1),
-    }
+    ticket_rows = [_ticket("t1", "hot 1", 25, 1, "o1"), _ticket("t2", "seat 2", 10, 3, "o2")]
+    orders = [
+        _order("o1", "t1", "complete", 1),
+        _order("o2", "t2", "created", 0),
+        _order("o3", "t2", "cancelled", 1),
+    ]
+    prices = {"o1": 25, "o2": 10, "o3": 10}
+    replicas = [
+        {"id": o["id"], "user_id": o["user_id"], "status": o["status"], "version": o["version"],
+         "price": Decimal(prices[o["id"]])}
+        for o in orders
+    ]  # fmt: skip
+    payment = {"id": "p1", "order_id": "o1", "state": "charged", "amount_cents": 2500,
+               "stripe_id": "pi_1"}  # fmt: skip
     snapshot = Snapshot(
-        tickets=ticket_rows,
-        ticket_replicas=dict(ticket_rows),
-        orders=orders,
-        order_replicas={key: dataclasses.replace(o, ticket_id=None) for key, o in orders.items()},
-        payments={"o1": PaymentRow("p1", "o1", "charged", 2500)},
-        charges=[Charge("pi_1", "o1", 2500, 0)],
+        databases={
+            "tickets": ServiceRecords({"tickets": ticket_rows}),
+            "orders": ServiceRecords({"tickets": [dict(t) for t in ticket_rows], "orders": orders}),
+            "payments": ServiceRecords({"orders": replicas, "payments": [payment]}),
+        },
+        stripe=StripeRecords([PaymentIntent("pi_1", "o1", 2500, "usd", "succeeded")], []),
     )
     return record, snapshot
 
 
+def _rows(snapshot: Snapshot, database: str, table: str) -> list[Row]:
+    return snapshot.databases[database].tables[table]
+
+
+def _verdict(record: RunRecord, snapshot: Snapshot, drain: Drain = DRAINED) -> dict[str, Any]:
+    return {check.id: check for check in checks(record, Evidence(snapshot), drain)}
+
+
+def _problems(record: RunRecord, snapshot: Snapshot, check: str) -> list[str]:
+    return [violation.message for violation in _verdict(record, snapshot)[check].violations]
+
+
 def test_every_check_passes_when_the_stores_agree() -> None:
     record, snapshot = _run()
-    checks = [check(record, snapshot, DRAINED) for check in CHECKS]
-    assert [check.status for check in checks] == [Status.PASSED] * len(CHECKS), checks
+    verdict = _verdict(record, snapshot)
+    assert list(verdict) == ["I1", "L1", "L2", "L3", "L4", "I2", "I5"]
+    assert [check.status for check in verdict.values()] == [Status.PASSED] * 7, verdict
 
 
 def test_a_double_reservation_is_named() -> None:
     record, snapshot = _run()
-    assert snapshot.orders is not None
-    snapshot.orders["o4"] = OrderRow("o4", "t1", "u4", "created", 0)
-    check = one_order_per_ticket(record, snapshot, DRAINED)
-    assert check.status is Status.FAILED
-    assert check.problems == ["ticket t1: 2 live or complete orders (o1, o4)"]
-    winners = winners_hold_tickets(record, snapshot, DRAINED)
-    assert "order o4 on ticket t1: no buyer was told they won it" in winners.problems
+    _rows(snapshot, "orders", "orders").append(_order("o4", "t1", "created", 0))
+    assert _problems(record, snapshot, "I1") == ["ticket t1 held by 2 live orders (o1, o4)"]
+    winners = _problems(record, snapshot, "L1")
+    assert "order o4 on ticket t1: no buyer was told they won it" in winners
 
 
 def test_a_ticket_held_by_another_order_in_the_tickets_service_is_named() -> None:
     record, snapshot = _run()
-    assert snapshot.tickets is not None
-    snapshot.tickets["t2"] = dataclasses.replace(snapshot.tickets["t2"], order_id="o3")
-    check = winners_hold_tickets(record, snapshot, DRAINED)
-    assert check.problems == ["ticket t2: held by o3 in tickets, by o2 in orders"]
+    _rows(snapshot, "tickets", "tickets")[1]["order_id"] = "o3"
+    assert "tickets says ticket t2 is held by o3, orders says by o2" in _problems(
+        record, snapshot, "I2"
+    )
 
 
 def test_a_replica_difference_is_named_with_its_field() -> None:
     record, snapshot = _run()
-    assert snapshot.ticket_replicas is not None and snapshot.order_replicas is not None
-    replica = snapshot.ticket_replicas["t2"]
-    snapshot.ticket_replicas["t2"] = dataclasses.replace(replica, price=Decimal(11))
-    del snapshot.order_replicas["o2"]
-    check = replicas_converged(record, snapshot, DRAINED)
-    assert check.status is Status.FAILED
-    assert check.problems == [
-        "ticket t2: price is 11 in orders, 10 at its source",
-        "order o2: payments has no replica",
+    _rows(snapshot, "orders", "tickets")[1]["price"] = Decimal(11)
+    replicas = _rows(snapshot, "payments", "orders")
+    replicas.remove(next(o for o in replicas if o["id"] == "o2"))
+    assert _problems(record, snapshot, "I2") == [
+        "orders' copy of ticket t2 differs: price 11 (source 10)",
+        "payments' copy of order o2 is missing",
     ]
 
 
 def test_consumers_that_never_drained_fail_the_replica_check() -> None:
     record, snapshot = _run()
     stuck = Drain(False, 60.0, {"consumer orders-ticket-updated": 4}, ("consumers",))
-    check = replicas_converged(record, snapshot, stuck)
-    assert check.problems == [
+    replicas = _verdict(record, snapshot, stuck)["I2"]
+    assert [v.message for v in replicas.violations] == [
         "consumers had not drained after 60s: consumer orders-ticket-updated 4"
     ]
 
 
 def test_a_paid_order_that_is_not_complete_is_named() -> None:
     record, snapshot = _run()
-    assert snapshot.orders is not None
-    snapshot.orders["o1"] = dataclasses.replace(snapshot.orders["o1"], status="created")
-    check = paid_orders_complete(record, snapshot, DRAINED)
-    assert check.problems == ["order o1: payment charged, order created"]
+    _rows(snapshot, "orders", "orders")[0]["status"] = "created"
+    assert _problems(record, snapshot, "L4") == ["order o1: payment charged, order created"]
 
 
 def test_a_charge_stripe_holds_for_a_cancelled_order_unbalances_the_money() -> None:
     record, snapshot = _run()
-    assert snapshot.charges is not None
-    snapshot.charges.append(Charge("pi_2", "o3", 1000, 0))
-    check = money_balances(record, snapshot, DRAINED)
-    assert check.problems == [
-        "order o3 (cancelled): price 0 cents, payments charged 0, Stripe kept 1000"
+    assert snapshot.stripe is not None
+    snapshot.stripe.intents.append(PaymentIntent("pi_2", "o3", 1000, "usd", "succeeded"))
+    assert _problems(record, snapshot, "I5") == [
+        "charge pi_2 kept for cancelled order o3",
+        "charges minus refunds are 3500 cents; complete orders cost 2500 cents",
     ]
 
 
 def test_checks_without_their_stores_do_not_run_and_say_what_they_need() -> None:
     record, _ = _run()
-    nothing = Snapshot(None, None, None, None, None, None)
-    checks = {check.rule: check for check in (c(record, nothing, DRAINED) for c in CHECKS)}
-    ran = {rule for rule, check in checks.items() if check.status is not Status.NOT_RUN}
-    assert ran == {
-        "no 5xx, no dropped connection, no timeout",
-        "every other answer was one the rules allow",
-    }
-    assert (
-        "the orders database"
-        in checks["each ticket has at most one live or complete order"].summary
-    )
+    nothing = _verdict(record, Snapshot({}))
+    ran = {key for key, check in nothing.items() if check.status is not Status.NOT_RUN}
+    assert ran == {"L2", "L3"}
+    assert nothing["I1"].needs == ("the orders database",)
+    verdict = Verdict("drop", "r1", "http://gateway", list(nothing.values()))
+    assert "needs access to the orders database (see --database" in verdict.to_json()
 
 
 def test_a_verdict_with_a_check_not_run_is_incomplete_never_passed() -> None:
     record, snapshot = _run()
-    passed = [check(record, snapshot, DRAINED) for check in CHECKS]
-    unreachable = Snapshot(snapshot.tickets, None, None, None, None, None)
-    partial = [check(record, unreachable, DRAINED) for check in CHECKS]
+    passed = list(_verdict(record, snapshot).values())
+    tickets_only = Snapshot({"tickets": snapshot.databases["tickets"]})
+    partial = list(_verdict(record, tickets_only).values())
     assert Verdict("drop", "r1", "http://gateway", passed).exit_code == 0
     incomplete = Verdict("drop", "r1", "http://gateway", partial)
     assert incomplete.status is Status.NOT_RUN and incomplete.exit_code == 2
-    failed = [*partial, dataclasses.replace(passed[0], status=Status.FAILED)]
-    assert Verdict("drop", "r1", "http://gateway", failed).exit_code == 1
+    broken = dataclasses.replace(passed[0], violations=[Violation("planted")])
+    assert Verdict("drop", "r1", "http://gateway", [*partial, broken]).exit_code == 1

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from ticketing_harness.local.access import local_access
+from ticketing_harness.evidence.access import local_access
 from ticketing_harness.local.layout import Layout
 from ticketing_harness.local.state import running_stack
 from ticketing_harness.testing.stacks import RunningStack
@@ -66,11 +66,11 @@ def test_a_drop_with_two_worker_processes_judged_through_named_stores(
     state = running_stack(layout)
     assert state is not None
     access = local_access(layout)
-    assert access.stripe is not None and access.nats_url is not None
+    assert access.stripe is not None
     stores = [
         f"--database={name}={access.databases[name]}" for name in ("tickets", "orders", "payments")
     ]
-    stores += ["--nats", access.nats_url, "--stripe-api-base", access.stripe.api_base]
+    stores += ["--nats", access.nats(), "--stripe-api-base", access.stripe.api_base]
     code, output, verdict = _load(
         load_stack,
         "drop", "--users", "100", "--tickets", "10", "--hot", "2", "--duration", "3s",

@@ -11,8 +11,8 @@ import pytest
 from payments.app import create_app
 from payments.config import Settings
 from ticketing_common.config import load_settings
+from ticketing_harness.evidence.stripe import StripeReader
 from ticketing_harness.testing.asgi import serve
-from ticketing_harness.testing.stripe import StripeLedger
 
 from .support import JWT_KEY, STRIPE_KEY
 
@@ -46,8 +46,8 @@ async def db(client: httpx.AsyncClient, database_dsn: str) -> AsyncIterator[asyn
 
 
 @pytest.fixture
-async def stripe_ledger(stripe_api_base: str) -> AsyncIterator[StripeLedger]:
+async def stripe_ledger(stripe_api_base: str) -> AsyncIterator[StripeReader]:
     """What localstripe holds."""
-    ledger = StripeLedger(stripe_api_base)
+    ledger = StripeReader(stripe_api_base)
     yield ledger
     await ledger.close()

@@ -3,19 +3,21 @@ acknowledged yet, handed to the real `Consumer.settle` in whatever order the tes
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from uuid import UUID
 
 from nats.aio.msg import Msg
 
-from ticketing_common.bus import Bus
+from ticketing_common.bus import Bus, DeadLetter
 from ticketing_common.contracts import load_catalog
 from ticketing_common.listeners import Consumer, Listener
+from ticketing_harness.evidence.snapshot import ConsumerState, StreamMessage
+from ticketing_harness.evidence.stream import checked_message
 
 
 @dataclass
@@ -26,15 +28,20 @@ class Message:
     subject: str
     payload: bytes
 
-    @property
-    def event_id(self) -> str:
-        return str(json.loads(self.payload)["id"])
+    @functools.cached_property
+    def body(self) -> dict[str, Any]:
+        return dict(json.loads(self.payload))
 
     @property
-    def record_id(self) -> UUID:
-        """The record the event is about: a ticket, or an order."""
-        data = json.loads(self.payload)["data"]
-        return UUID(data.get("id") or data["orderId"])
+    def event_id(self) -> str:
+        return str(self.body["id"])
+
+    @functools.cached_property
+    def on_stream(self) -> StreamMessage:
+        """The message as the evidence reads a stream's, checked against its contract once."""
+        return checked_message(
+            seq=self.seq, subject=self.subject, msg_id=self.event_id, at=0.0, data=self.payload
+        )
 
 
 @dataclass
@@ -70,6 +77,7 @@ class SimulatedConsumer:
     pending: list[Delivery] = field(default_factory=list)
     settled: list[Message] = field(default_factory=list)
     consumer_seq: int = 0
+    alone: set[str] = field(default_factory=set)  # event ids of copies given to it alone
 
     @property
     def name(self) -> str:
@@ -95,7 +103,15 @@ class SimulatedConsumer:
     def copy_late(self, message: Message, *, fresh_id: bool) -> None:
         """A copy of `message` for this consumer alone, e.g. one that took a long way round."""
         payload = _with_new_id(message.payload) if fresh_id else message.payload
-        self.pending.append(Delivery(Message(message.seq, message.subject, payload)))
+        copy = Message(message.seq, message.subject, payload)
+        if fresh_id:
+            self.alone.add(copy.event_id)
+        self.pending.append(Delivery(copy))
+
+    @property
+    def state(self) -> ConsumerState:
+        """As JetStream would report it: what it has not acknowledged yet."""
+        return ConsumerState(self.name, self.subject, len(self.pending), 0)
 
 
 def _ack_subject(consumer: str, delivery: Delivery, consumer_seq: int, pending: int) -> str:
@@ -113,7 +129,8 @@ class SimulatedBus(Bus):
         self.recorder = None
         self.stream: list[Message] = []
         self.consumers: list[SimulatedConsumer] = []
-        self.dead: list[tuple[str, str, str]] = []
+        self.dead: list[DeadLetter] = []
+        self.copies: set[str] = set()  # event ids of copies made under a fresh id
 
     def attach(self, listeners: Sequence[Listener[Any]]) -> None:
         for listener in listeners:
@@ -131,7 +148,11 @@ class SimulatedBus(Bus):
 
     def copy(self, message: Message, *, fresh_id: bool) -> None:
         """A duplicate of a message, with its own event id when `fresh_id`."""
-        self.append(message.subject, _with_new_id(message.payload) if fresh_id else message.payload)
+        copy = self.append(
+            message.subject, _with_new_id(message.payload) if fresh_id else message.payload
+        )
+        if fresh_id:
+            self.copies.add(copy.event_id)
 
     async def publish_batch(
         self, messages: Sequence[tuple[str, bytes, str]], *, timeout: float = 5.0
@@ -141,7 +162,7 @@ class SimulatedBus(Bus):
         return [True] * len(messages)
 
     async def dead_letter(self, consumer: str, msg: Msg, reason: str, deliveries: int) -> None:
-        self.dead.append((consumer, msg.subject, reason))
+        self.dead.append(DeadLetter(consumer, msg.subject, reason, deliveries, msg.data))
         await msg.term()
 
 

@@ -4,14 +4,15 @@ Its rules are the workload (list, edit, order, cancel, pay, let an order expire)
 network (deliver any pending message to its consumer, maybe losing the ack; duplicate a
 message, maybe under a fresh id; cut a service off the broker, so that its outbox keeps
 what it commits until it is relayed again). Every committed event is relayed at once unless
-its service is cut off. Hypothesis picks the order of all of it. The invariants that must
-always hold are checked after every step that ran a handler; a `settle` step delivers
-everything and checks the invariants of a system at rest. A failure shrinks to a short
-program of these steps, which `explore.replay` runs again.
+its service is cut off. Hypothesis picks the order of all of it. A `settle` step delivers
+everything and checks the invariants of a system at rest; those that hold at every moment
+(they replay every write the databases made) are checked when the program ends. A failure
+shrinks to a short program of these steps, which `explore.replay` runs again.
 """
 
 from __future__ import annotations
 
+import sys
 import uuid
 from datetime import timedelta
 from decimal import Decimal
@@ -21,7 +22,6 @@ from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
     RuleBasedStateMachine,
-    invariant,
     multiple,
     precondition,
     rule,
@@ -30,7 +30,7 @@ from hypothesis.stateful import (
 from expiration.jobs import expiry_event_id
 from orders import handlers as orders
 from payments import handlers as payments
-from ticketing_chaos.deterministic import verdicts
+from ticketing_chaos.deterministic import judge
 from ticketing_chaos.deterministic.bus import SimulatedBus, SimulatedConsumer
 from ticketing_chaos.deterministic.stripe import Ledger
 from ticketing_chaos.deterministic.world import SERVICES, World
@@ -61,7 +61,7 @@ class Marketplace(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         type(self).examples += 1
-        self.world.run(self.world.forget_unsent())
+        self.world.run(self.world.reset())
         self.world.gateway.ledger = Ledger()
         self.bus = SimulatedBus()
         self.bus.attach([*self.world.listeners(), self._expiration()])
@@ -74,8 +74,6 @@ class Marketplace(RuleBasedStateMachine):
         self.buyers: dict[uuid.UUID, uuid.UUID] = {}
         self.scheduled: set[uuid.UUID] = set()
         self.expired: set[uuid.UUID] = set()
-        self.watch = verdicts.Watch()
-        self.changed = False
 
     def _expiration(self) -> Listener[OrderCreated]:
         """The expiration service, simulated: it schedules each order's expiry once."""
@@ -198,20 +196,13 @@ class Marketplace(RuleBasedStateMachine):
         for _ in range(SETTLE_PASSES):
             if not self._settle_pass():
                 break
-        self.world.run(
-            verdicts.at_rest(
-                self.world, self.bus, set(self.sellers), set(self.buyers), set(self.expired)
-            )
-        )
+        self.world.run(judge.at_rest(self.world, self.bus, self.expired))
 
-    # Invariants.
-
-    @invariant()
-    def always(self) -> None:
-        """After a step that ran a handler: the invariants that hold at every moment."""
-        if self.changed:
-            self.changed = False
-            self.world.run(self.watch.step(self.world, set(self.sellers)))
+    def teardown(self) -> None:
+        """The program ended: the invariants that hold at every moment, unless a step failed."""
+        # Hypothesis tears down in a `finally`: while a step's failure propagates, keep it.
+        if sys.exc_info()[0] is None:
+            self.world.run(judge.at_any_moment(self.world))
 
     def _settle_pass(self) -> bool:
         """Relay every outbox and offer every pending message once; True if anything moved."""
@@ -227,10 +218,7 @@ class Marketplace(RuleBasedStateMachine):
         return sum(len(consumer.pending) for consumer in self.bus.consumers)
 
     def _deliver(self, consumer: SimulatedConsumer, index: int, *, lose_ack: bool = False) -> None:
-        record = consumer.pending[index].message.record_id
         self.world.run(consumer.deliver(index, lose_ack=lose_ack))
-        self.world.run(self.watch.delivered(self.world, consumer.name, record))
-        self.changed = True
         service = consumer.name.split("-", 1)[0]
         if service in self.relays:
             self._relay(service)  # what the handler committed leaves at once
@@ -254,5 +242,4 @@ class Marketplace(RuleBasedStateMachine):
         except AppError:
             return None
         finally:
-            self.changed = True
             self._relay(service)

@@ -9,12 +9,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-import asyncpg
-
 from ticketing_chaos.canaries import disable_in_orders_database
 from ticketing_common.faults.canaries import Canary
 from ticketing_harness.components import SERVICES
-from ticketing_harness.local.connections import StackConnections, stack_connections
+from ticketing_harness.evidence.access import StackAccess, local_access
+from ticketing_harness.evidence.snapshot import TABLES
+from ticketing_harness.evidence.stores import database
+from ticketing_harness.evidence.tables import install_audit
 from ticketing_harness.local.layout import Layout
 from ticketing_harness.local.notices import Phase
 from ticketing_harness.local.options import UpOptions, preflight
@@ -23,27 +24,6 @@ from ticketing_harness.local.supervisor.launcher import Launcher
 from ticketing_harness.local.supervisor.startup import Startup
 from ticketing_harness.ports import free_port
 from ticketing_harness.servers.lifecycle import ProcessRecord
-
-# The tables whose every insert and update the checks replay, per database.
-AUDITED = {
-    "tickets": ("tickets",),
-    "orders": ("tickets", "orders"),
-    "payments": ("orders", "payments"),
-}
-
-_AUDIT = """
-CREATE TABLE IF NOT EXISTS chaos_audit (
-    seq       bigserial PRIMARY KEY,
-    at        timestamptz NOT NULL DEFAULT clock_timestamp(),
-    relation  text NOT NULL,
-    row       jsonb NOT NULL
-);
-CREATE OR REPLACE FUNCTION chaos_audit() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO chaos_audit (relation, row) VALUES (TG_TABLE_NAME, to_jsonb(NEW));
-    RETURN NULL;
-END $$;
-"""
 
 
 class ChaosStack:
@@ -71,7 +51,6 @@ class ChaosStack:
         )
         self.launcher: Launcher | None = None
         self.startup: Startup | None = None
-        self.started_in = 0.0
 
     async def __aenter__(self) -> Self:
         preflight(self.options)
@@ -81,11 +60,10 @@ class ChaosStack:
         try:
             await self.startup.run()
             await self._audit()
-            await disable_in_orders_database(self.connections.database_url("orders"), self.canaries)
+            await disable_in_orders_database(self.access.database_url("orders"), self.canaries)
         except BaseException:
             await self.stop()
             raise
-        self.started_in = self.startup.elapsed
         return self
 
     async def __aexit__(
@@ -112,8 +90,8 @@ class ChaosStack:
         return self.running.state.url
 
     @property
-    def connections(self) -> StackConnections:
-        return stack_connections(self.layout)
+    def access(self) -> StackAccess:
+        return local_access(self.layout)
 
     def processes(self) -> dict[str, ProcessRecord]:
         """Each component's process now."""
@@ -126,18 +104,10 @@ class ChaosStack:
         await self.running.restart(name, kill=kill)
 
     async def _audit(self) -> None:
-        """Record every insert and update of the audited tables, with the time it happened."""
-        for database, tables in AUDITED.items():
-            conn = await asyncpg.connect(self.connections.database_url(database))
-            try:
-                await conn.execute(_AUDIT)
-                for table in tables:
-                    await conn.execute(
-                        f"CREATE TRIGGER chaos_audit AFTER INSERT OR UPDATE ON {table}"
-                        " FOR EACH ROW EXECUTE FUNCTION chaos_audit()"
-                    )
-            finally:
-                await conn.close()
+        """Record every insert and update of the replicated tables, with the time it happened."""
+        for service in TABLES:
+            async with database(service, self.access.database_url(service)) as conn:
+                await install_audit(conn, service)
 
 
 def _quiet(name: str, phase: Phase, detail: str) -> None:

@@ -72,9 +72,9 @@ class Bench:
         self.options = options
         self.url = stack.url
         self.jwt_key = Layout(stack.state_dir).jwt_key()
-        connections = stack.connections()
-        self.orders_dsn = connections.database_url("orders")
-        self.tickets_dsn = connections.database_url("tickets")
+        access = stack.access()
+        self.orders_dsn = access.database_url("orders")
+        self.tickets_dsn = access.database_url("tickets")
         self.results: dict[str, Any] = {}
 
     async def run(self) -> dict[str, Any]:

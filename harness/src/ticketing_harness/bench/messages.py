@@ -17,7 +17,7 @@ import httpx
 
 from ticketing_common.contracts import load_catalog
 from ticketing_harness.components import Server
-from ticketing_harness.local.connections import StackConnections
+from ticketing_harness.evidence.access import StackAccess
 from ticketing_harness.local.layout import Layout
 from ticketing_harness.servers import NatsServer, RedisServer
 from ticketing_harness.waiting import eventually
@@ -58,9 +58,9 @@ class BrokerCounts:
         )
 
 
-def stack_redis(layout: Layout, connections: StackConnections) -> RedisServer:
+def stack_redis(layout: Layout, access: StackAccess) -> RedisServer:
     """The stack's Redis, to send commands to."""
-    port = int(connections.redis_url.rsplit(":", 1)[1].split("/", 1)[0])
+    port = int(access.redis().rsplit(":", 1)[1].split("/", 1)[0])
     return RedisServer(layout.server_dir(Server.REDIS), port=port, detached=True)
 
 

@@ -54,9 +54,9 @@ class Profile:
         self.stack = stack
         self.bench_backends = bench_backends
         self.layout = Layout(stack.state_dir)
-        self.connections = stack.connections()
+        self.access = stack.access()
         self.monitor = monitor_url(self.layout)
-        self.redis = stack_redis(self.layout, self.connections)
+        self.redis = stack_redis(self.layout, self.access)
         spy = py_spy()
         self.samplers = None if spy is None else Samplers(spy, self._pids(), directory, stem)
         self.frames: dict[str, Frames] = {}
@@ -71,7 +71,7 @@ class Profile:
 
     async def _read(self) -> _Reading:
         return _Reading(
-            await Statements.read(self.connections.postgres_admin_url),
+            await Statements.read(self.access.admin_database()),
             await broker_counts(self.monitor, self.redis),
             process_counters(self.stack.state_dir, self.bench_backends),
             {

@@ -32,7 +32,7 @@ class StatementsUnavailable(Exception):
 
 async def enable_statements(stack: RunningStack) -> None:
     """Load pg_stat_statements in the stack's PostgreSQL: restart it, then every service."""
-    admin = stack.connections().postgres_admin_url
+    admin = stack.access().admin_database()
     conn = await asyncpg.connect(admin)
     try:
         await conn.execute("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'")

@@ -3,9 +3,9 @@
 One module per command group, each with a `register(app)` that adds its commands: `stack`
 (up, down, status, restart, logs), `setup` (certs, doctor, hosts), `cluster` (dev clusters on
 kind, GKE, EKS), `contracts` (check, diff, release, docs, coverage), `events` (tail, consumers,
-dlq, replay), `trace`, `seed`, `load` (drop, browse, steady, verdict, locustfile) and `chaos`
-(run, scenarios, canaries, explore, suite); `output` is what they share. A command's module
-is imported only when it runs: a new one adds a line to `BUILTINS` with its help line.
+dlq, replay), `trace`, `seed` and `load` (drop, browse, steady, verdict, locustfile); `output`
+is what they share. A command's module is imported only when it runs: a new one adds a line
+to `BUILTINS` with its help line.
 
 Another distribution adds a command group through the entry point group `ticketing.commands`
 (name: the group's, value: a `typer.Typer`), e.g. in its pyproject.toml:
@@ -14,6 +14,7 @@ Another distribution adds a command group through the entry point group `ticketi
     mygroup = "my_package.cli:app"
 
 `ticketing --help` loads it to show its help line, so its module should import little.
+`chaos` comes this way from ticketing-chaos (`ticketing_chaos.command:app`).
 """
 
 from __future__ import annotations
@@ -51,9 +52,6 @@ BUILTINS = {
     ),
     "load": Builtin(
         "ticketing_harness.cli.load", "Load tests with Locust, judged by a correctness verdict."
-    ),
-    "chaos": Builtin(
-        "ticketing_harness.cli.chaos", "Break the system on purpose; check that no data goes wrong."
     ),
 }
 

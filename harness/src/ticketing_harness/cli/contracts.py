@@ -60,10 +60,10 @@ def check_command(
     """
     from ticketing_harness.contracts.check import CheckOptions, check
     from ticketing_harness.contracts.sources import contracts_root
-    from ticketing_harness.local.connections import stack_connections
+    from ticketing_harness.evidence.access import local_access
 
     root = contracts_root(contracts)
-    nats_url = stack_connections(layout_for(state_dir)).nats_url if live else None
+    nats_url = local_access(layout_for(state_dir)).nats() if live else None
     problems = check(root, CheckOptions(against=against, nats_url=nats_url))
     for problem in problems:
         errors.print(problem, soft_wrap=True, markup=False)

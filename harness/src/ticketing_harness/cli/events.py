@@ -41,9 +41,9 @@ def register(app: typer.Typer) -> None:
 
 def _on_stack(state_dir: StateDir, work: Callable[[Bus], Awaitable[T]]) -> T:
     from ticketing_harness.events.connection import tool_bus
-    from ticketing_harness.local.connections import stack_connections
+    from ticketing_harness.evidence.access import local_access
 
-    url = stack_connections(layout_for(state_dir)).nats_url
+    url = local_access(layout_for(state_dir)).nats()
 
     async def run() -> T:
         async with tool_bus(url) as bus:

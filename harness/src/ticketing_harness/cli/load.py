@@ -14,8 +14,8 @@ from ticketing_harness.errors import HarnessError
 from ticketing_harness.local.state import running_stack
 
 if TYPE_CHECKING:
+    from ticketing_harness.evidence.access import StackAccess
     from ticketing_harness.load.verdict import Verdict
-    from ticketing_harness.local.access import StackAccess
 
 SCENARIO_HELP = {
     "drop": "A ticket drop: buyers race for a few hot tickets at once.\n\n"
@@ -200,10 +200,10 @@ def verdict(
 
     E.g. once its consumers caught up.
     """
+    from ticketing_harness.evidence.access import local_access
     from ticketing_harness.load.record import RunRecord
     from ticketing_harness.load.reports import ReportFiles
     from ticketing_harness.load.run import judge_run
-    from ticketing_harness.local.access import local_access
 
     files = ReportFiles(reports.absolute())
     if not files.run.exists():
@@ -241,7 +241,7 @@ def _given_access(
     databases: list[str] | None, nats: str | None, stripe_api_base: str | None, stripe_api_key: str
 ) -> StackAccess:
     """The stores the options name; refuses a Stripe key that is not a test-mode one."""
-    from ticketing_harness.local.access import StackAccess, StripeAccess
+    from ticketing_harness.evidence.access import StackAccess, StripeAccess
 
     dsns = {}
     for item in databases or []:
@@ -264,7 +264,7 @@ def _target(
     host: str | None, given: StackAccess, state_dir: Path | None
 ) -> tuple[str, StackAccess]:
     """--host with the stores the options name, else the local stack's gateway and stores."""
-    from ticketing_harness.local.access import local_access
+    from ticketing_harness.evidence.access import local_access
 
     if host is not None:
         return host.rstrip("/"), given

@@ -48,10 +48,10 @@ def trace(
     from ticketing_harness.events.connection import tool_bus
     from ticketing_harness.events.stream import read
     from ticketing_harness.events.trace import build, chains_of, read_logs, start_of
-    from ticketing_harness.local.connections import stack_connections
+    from ticketing_harness.evidence.access import local_access
 
     layout = layout_for(state_dir)
-    url = stack_connections(layout).nats_url
+    url = local_access(layout).nats()
     catalog = load_catalog()
 
     async def everything() -> list[StreamEvent]:

@@ -17,10 +17,6 @@ class ReportFiles:
         return self.directory / "locust"
 
     @property
-    def stats(self) -> Path:
-        return self.directory / "locust_stats.csv"
-
-    @property
     def history(self) -> Path:
         return self.directory / "locust_stats_history.csv"
 

@@ -8,14 +8,14 @@ import io
 from rich.console import Console
 
 from ticketing_harness.errors import HarnessError
+from ticketing_harness.evidence.access import StackAccess
+from ticketing_harness.evidence.stores import StoreUnreachable
 from ticketing_harness.load.chart import draw, history
 from ticketing_harness.load.locust_processes import run_locust
 from ticketing_harness.load.record import RunRecord
 from ticketing_harness.load.reports import ReportFiles
 from ticketing_harness.load.settings import LoadSettings
-from ticketing_harness.load.stores import StoreUnreachable
 from ticketing_harness.load.verdict import Verdict, judge
-from ticketing_harness.local.access import StackAccess
 
 TEXT_WIDTH = 160
 

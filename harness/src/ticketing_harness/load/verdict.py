@@ -3,21 +3,34 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from ticketing_harness.load.checks import CHECKS, Check, Status, replicas_converged
-from ticketing_harness.load.drain import Drain, wait_until_drained
+from ticketing_harness.evidence.access import StackAccess
+from ticketing_harness.evidence.drain import Drain, wait_until_drained
+from ticketing_harness.evidence.invariants.booking import no_double_booking
+from ticketing_harness.evidence.invariants.money import money
+from ticketing_harness.evidence.invariants.replicas import replicas_equal_sources
+from ticketing_harness.evidence.reading import take_snapshot
+from ticketing_harness.evidence.results import CheckResult, Status, Violation
+from ticketing_harness.evidence.snapshot import Evidence
 from ticketing_harness.load.record import RunRecord
-from ticketing_harness.load.snapshot import Snapshot, take
-from ticketing_harness.local.access import StackAccess
+from ticketing_harness.load.tally_checks import (
+    expected_answers,
+    no_failed_requests,
+    paid_orders_complete,
+    winners_hold_tickets,
+)
 
 SETTLE_POLL = 0.5
+MAX_PROBLEMS = 20  # listed per check; the count says how many there were
+STORE_OPTIONS = "see --database, --nats, --stripe-api-base"
 EXIT_CODES = {Status.PASSED: 0, Status.FAILED: 1, Status.NOT_RUN: 2}
 STYLES = {Status.PASSED: "green", Status.FAILED: "bold red", Status.NOT_RUN: "yellow"}
 
@@ -29,7 +42,7 @@ class Verdict:
     scenario: str
     run_id: str
     host: str
-    checks: list[Check]
+    checks: list[CheckResult]
 
     @property
     def status(self) -> Status:
@@ -50,7 +63,7 @@ class Verdict:
             "run_id": self.run_id,
             "host": self.host,
             "status": self.status.value,
-            "checks": [asdict(check) for check in self.checks],
+            "checks": [_json(check) for check in self.checks],
         }
         return json.dumps(body, indent=2)
 
@@ -60,12 +73,13 @@ class Verdict:
         for column in ("check", "result", "figures"):
             table.add_column(column)
         for check in self.checks:
-            table.add_row(check.rule, Text(check.status.value, STYLES[check.status]), check.summary)
+            status = Text(check.status.value, STYLES[check.status])
+            table.add_row(f"{check.id} {check.title}", status, _summary(check))
         lines: list[Table | Text] = [table]
         for check in self.checks:
-            if check.problems:
-                lines.append(Text(f"{check.rule}:", style="bold"))
-                lines += [Text(f"  - {problem}") for problem in check.problems]
+            if check.violations:
+                lines.append(Text(f"{check.id} {check.title}:", style="bold"))
+                lines += [Text(f"  - {problem}") for problem in _problems(check)]
         outcome = {
             Status.PASSED: "every check passed",
             Status.FAILED: "FAILED",
@@ -75,6 +89,49 @@ class Verdict:
         return Group(*lines)
 
 
+def _summary(check: CheckResult) -> str:
+    return f"{check.checked} ({STORE_OPTIONS})" if check.needs else check.checked
+
+
+def _problems(check: CheckResult) -> list[str]:
+    problems = [violation.message for violation in check.violations]
+    if len(problems) > MAX_PROBLEMS:
+        return [*problems[:MAX_PROBLEMS], f"... and {len(problems) - MAX_PROBLEMS} more"]
+    return problems
+
+
+def _json(check: CheckResult) -> dict[str, object]:
+    return {
+        "id": check.id,
+        "rule": check.title,
+        "status": check.status.value,
+        "summary": _summary(check),
+        "problems": _problems(check),
+    }
+
+
+def checks(record: RunRecord, evidence: Evidence, drain: Drain) -> list[CheckResult]:
+    """The shared invariants a load run's stores allow, and the load-only checks."""
+    return [
+        no_double_booking(evidence),
+        winners_hold_tickets(record, evidence),
+        no_failed_requests(record),
+        expected_answers(record),
+        paid_orders_complete(record, evidence),
+        replicas_after(drain, replicas_equal_sources(evidence)),
+        money(evidence),
+    ]
+
+
+def replicas_after(drain: Drain, replicas: CheckResult) -> CheckResult:
+    """The replicas' verdict, failed too when the consumers never drained."""
+    if replicas.needs:
+        return replicas
+    stuck = [] if drain.drained or not drain.checked else [Violation(drain.describe())]
+    checked = f"{replicas.checked}; {drain.describe()}"
+    return dataclasses.replace(replicas, checked=checked, violations=stuck + replicas.violations)
+
+
 async def judge(record: RunRecord, access: StackAccess, *, drain_timeout: float) -> Verdict:
     """Wait for the consumers to drain, then check the run against every store it can reach.
 
@@ -82,18 +139,18 @@ async def judge(record: RunRecord, access: StackAccess, *, drain_timeout: float)
     """
     deadline = time.monotonic() + drain_timeout
     drain = await wait_until_drained(access, drain_timeout)
-    snapshot = await _settled(record, access, drain, deadline)
-    checks = [check(record, snapshot, drain) for check in CHECKS]
-    return Verdict(record.scenario, record.run_id, record.host, checks)
+    evidence = await _settled(record, access, deadline)
+    return Verdict(record.scenario, record.run_id, record.host, checks(record, evidence, drain))
 
 
-async def _settled(
-    record: RunRecord, access: StackAccess, drain: Drain, deadline: float
-) -> Snapshot:
-    """A snapshot whose replicas agree, or the last one taken at the deadline."""
+async def _settled(record: RunRecord, access: StackAccess, deadline: float) -> Evidence:
+    """The run's evidence once its replicas agree, or the last one taken at the deadline."""
     while True:
-        snapshot = await take(access, record.ticket_ids)
-        converged = replicas_converged(record, snapshot, drain).status is not Status.FAILED
+        snapshot = await take_snapshot(
+            access, tickets=record.ticket_ids, history=False, broker=False
+        )
+        evidence = Evidence(snapshot)
+        converged = replicas_equal_sources(evidence).status is not Status.FAILED
         if converged or time.monotonic() >= deadline:
-            return snapshot
+            return evidence
         await asyncio.sleep(SETTLE_POLL)

@@ -22,7 +22,7 @@ import psutil
 from ticketing_common.contracts import load_catalog
 from ticketing_common.recording import read_records
 from ticketing_harness.contracts.coverage import measure
-from ticketing_harness.local.connections import StackConnections, stack_connections
+from ticketing_harness.evidence.access import StackAccess, local_access
 from ticketing_harness.local.layout import Layout
 from ticketing_harness.ports import free_port
 from ticketing_harness.waiting import eventually
@@ -72,9 +72,9 @@ class RunningStack:
         """Run a `ticketing` command against this stack's state directory."""
         return run_ticketing(*args, "--state-dir", str(self.state_dir), env=env, timeout=timeout)
 
-    def connections(self) -> StackConnections:
+    def access(self) -> StackAccess:
         """Where the stack's servers listen, with their credentials."""
-        return stack_connections(Layout(self.state_dir))
+        return local_access(Layout(self.state_dir))
 
     def recorded(self) -> tuple[list[int], list[int]]:
         """The pids and the ports the state file lists."""

@@ -15,7 +15,7 @@ from ticketing_common import idempotency
 from ticketing_common.bus import Bus
 from ticketing_common.events import OrderCreated
 from ticketing_common.idempotency import IdempotentRequest
-from ticketing_harness.testing.stripe import StripeLedger
+from ticketing_harness.evidence.stripe import StripeReader
 
 from ..support import replicated_order, signed_in
 
@@ -35,7 +35,7 @@ async def test_a_retry_with_the_same_key_and_body_gets_the_first_payment_and_no_
     settings: Settings,
     bus: Bus,
     db: asyncpg.Connection,
-    stripe_ledger: StripeLedger,
+    stripe_ledger: StripeReader,
 ) -> None:
     order = await replicated_order(bus, db)
     headers = _keyed(settings, order, str(uuid.uuid4()))
@@ -51,7 +51,7 @@ async def test_the_same_key_with_another_body_is_refused_and_charges_nothing_mor
     settings: Settings,
     bus: Bus,
     db: asyncpg.Connection,
-    stripe_ledger: StripeLedger,
+    stripe_ledger: StripeReader,
 ) -> None:
     order = await replicated_order(bus, db)
     headers = _keyed(settings, order, "pay-1")
@@ -69,7 +69,7 @@ async def test_a_declined_payment_frees_its_key_for_another_card(
     settings: Settings,
     bus: Bus,
     db: asyncpg.Connection,
-    stripe_ledger: StripeLedger,
+    stripe_ledger: StripeReader,
 ) -> None:
     order = await replicated_order(bus, db)
     headers = _keyed(settings, order, "pay-after-decline")
@@ -84,7 +84,7 @@ async def test_a_retry_of_a_payment_interrupted_mid_charge_waits_then_finishes_i
     settings: Settings,
     bus: Bus,
     db: asyncpg.Connection,
-    stripe_ledger: StripeLedger,
+    stripe_ledger: StripeReader,
 ) -> None:
     order = await replicated_order(bus, db)
     key = str(uuid.uuid4())

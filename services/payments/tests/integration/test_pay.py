@@ -16,10 +16,10 @@ from payments.config import Settings
 from payments.stripe_gateway import GENERIC_DECLINE, UNKNOWN_METHOD
 from ticketing_common.bus import Bus
 from ticketing_common.events import EventData, OrderCreated, OrderStatus
+from ticketing_harness.evidence.stripe import StripeReader
 from ticketing_harness.servers import StripeServer
 from ticketing_harness.testing.asgi import serve
 from ticketing_harness.testing.bus import publish, published
-from ticketing_harness.testing.stripe import StripeLedger
 from ticketing_harness.waiting import eventually
 
 from ..support import (
@@ -73,7 +73,7 @@ async def test_paying_another_users_order_is_403_and_charges_nothing(
     settings: Settings,
     bus: Bus,
     db: asyncpg.Connection,
-    stripe_ledger: StripeLedger,
+    stripe_ledger: StripeReader,
 ) -> None:
     order = await replicated_order(bus, db)
     body = {"orderId": str(order.id), "token": "pm_card_visa"}
@@ -95,7 +95,7 @@ async def test_ended_order_is_refused_and_never_charged(
     settings: Settings,
     bus: Bus,
     db: asyncpg.Connection,
-    stripe_ledger: StripeLedger,
+    stripe_ledger: StripeReader,
     ended: Callable[[OrderCreated], EventData],
     status: OrderStatus,
     message: str,
@@ -116,7 +116,7 @@ async def test_payment_charges_the_exact_price_in_cents_and_is_announced(
     settings: Settings,
     bus: Bus,
     db: asyncpg.Connection,
-    stripe_ledger: StripeLedger,
+    stripe_ledger: StripeReader,
     price: str,
 ) -> None:
     order = await replicated_order(bus, db, price=price)
@@ -139,7 +139,7 @@ async def test_second_payment_is_refused_and_charges_once(
     settings: Settings,
     bus: Bus,
     db: asyncpg.Connection,
-    stripe_ledger: StripeLedger,
+    stripe_ledger: StripeReader,
 ) -> None:
     order = await replicated_order(bus, db)
     headers = signed_in(settings, order.user_id)
@@ -158,7 +158,7 @@ async def test_concurrent_payments_for_one_order_charge_once(
     settings: Settings,
     bus: Bus,
     db: asyncpg.Connection,
-    stripe_ledger: StripeLedger,
+    stripe_ledger: StripeReader,
 ) -> None:
     order = await replicated_order(bus, db)
     headers = signed_in(settings, order.user_id)
@@ -178,7 +178,7 @@ async def test_declined_card_is_402_stores_nothing_and_another_card_can_pay(
     settings: Settings,
     bus: Bus,
     db: asyncpg.Connection,
-    stripe_ledger: StripeLedger,
+    stripe_ledger: StripeReader,
 ) -> None:
     order = await replicated_order(bus, db, price="19.99")
     headers = signed_in(settings, order.user_id)
@@ -204,7 +204,7 @@ async def test_unknown_payment_method_is_400_on_the_token_and_stores_nothing(
     settings: Settings,
     bus: Bus,
     db: asyncpg.Connection,
-    stripe_ledger: StripeLedger,
+    stripe_ledger: StripeReader,
 ) -> None:
     order = await replicated_order(bus, db)
     response = await pay_as_buyer(client, settings, order, "pm_no_such_method")
@@ -235,7 +235,7 @@ async def test_unreachable_stripe_keeps_the_claim_and_a_retry_charges_once(
         retried = await client.post(URL, json=body, headers=headers)
         assert retried.status_code == 201
         assert retried.json() == {"id": str(claim["id"])}
-        ledger = StripeLedger(private_stripe_server.api_base)
+        ledger = StripeReader(private_stripe_server.api_base)
         try:
             assert len(await ledger.charges_for(order.id)) == 1
         finally:
@@ -266,7 +266,7 @@ async def test_each_usual_decline_tells_the_buyer_what_happened_and_stores_nothi
     settings: Settings,
     bus: Bus,
     db: asyncpg.Connection,
-    stripe_ledger: StripeLedger,
+    stripe_ledger: StripeReader,
     token: str,
     message: str,
 ) -> None:

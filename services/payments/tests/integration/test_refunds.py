@@ -13,8 +13,8 @@ from payments.config import Settings
 from payments.domain import Payment, PaymentState
 from ticketing_common.bus import Bus
 from ticketing_common.events import OrderCreated, OrderStatus
+from ticketing_harness.evidence.stripe import StripeReader
 from ticketing_harness.testing.bus import publish, published, redelivered, settled
-from ticketing_harness.testing.stripe import StripeLedger
 from ticketing_harness.waiting import eventually
 
 from ..support import (
@@ -61,7 +61,7 @@ async def test_payment_of_an_order_cancelled_afterwards_is_refunded_and_announce
     settings: Settings,
     bus: Bus,
     db: asyncpg.Connection,
-    stripe_ledger: StripeLedger,
+    stripe_ledger: StripeReader,
 ) -> None:
     order, payment_id = await paid_order(client, settings, bus, db)
     await publish(bus, order_cancelled(order))
@@ -85,7 +85,7 @@ async def test_redelivered_cancellation_refunds_once(
     settings: Settings,
     bus: Bus,
     db: asyncpg.Connection,
-    stripe_ledger: StripeLedger,
+    stripe_ledger: StripeReader,
 ) -> None:
     order, _ = await paid_order(client, settings, bus, db)
     await publish(bus, order_cancelled(order))
@@ -102,7 +102,7 @@ async def test_refund_made_before_a_crash_is_recorded_not_repeated(
     settings: Settings,
     bus: Bus,
     db: asyncpg.Connection,
-    stripe_ledger: StripeLedger,
+    stripe_ledger: StripeReader,
 ) -> None:
     order, _ = await paid_order(client, settings, bus, db)
     [charge] = await stripe_ledger.charges_for(order.id)
@@ -122,7 +122,7 @@ async def test_refund_interrupted_by_a_crash_is_finished_once_its_lease_runs_out
     settings: Settings,
     bus: Bus,
     db: asyncpg.Connection,
-    stripe_ledger: StripeLedger,
+    stripe_ledger: StripeReader,
 ) -> None:
     order, _ = await paid_order(client, settings, bus, db)
     [charge] = await stripe_ledger.charges_for(order.id)
@@ -150,7 +150,7 @@ async def test_refund_interrupted_by_a_crash_is_finished_once_its_lease_runs_out
 
 
 async def test_cancellation_waits_for_a_charge_in_flight_then_refunds_it(
-    bus: Bus, db: asyncpg.Connection, stripe_ledger: StripeLedger
+    bus: Bus, db: asyncpg.Connection, stripe_ledger: StripeReader
 ) -> None:
     order = await replicated_order(bus, db)
     claim = await claim_interrupted_charge(db, order)
@@ -177,7 +177,7 @@ async def test_interrupted_charge_is_finished_by_the_next_attempt(
     settings: Settings,
     bus: Bus,
     db: asyncpg.Connection,
-    stripe_ledger: StripeLedger,
+    stripe_ledger: StripeReader,
 ) -> None:
     order = await replicated_order(bus, db)
     claim = await claim_interrupted_charge(db, order)
@@ -199,7 +199,7 @@ async def test_interrupted_charge_is_finished_by_the_next_attempt(
 
 
 async def test_cancelled_order_without_payment_refunds_nothing(
-    bus: Bus, db: asyncpg.Connection, stripe_ledger: StripeLedger
+    bus: Bus, db: asyncpg.Connection, stripe_ledger: StripeReader
 ) -> None:
     order = await replicated_order(bus, db)
     seq = await publish(bus, order_cancelled(order))

@@ -6,52 +6,53 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from ticketing_chaos.checks.base import CheckResult, Evidence, Violation
+from ticketing_chaos.live.journal import Journal
 from ticketing_chaos.workload.api import ENDPOINTS, Endpoint
 from ticketing_chaos.workload.history import Operation
+from ticketing_harness.evidence.results import CheckResult, Violation
 
 # What the gateway answers while the service behind it is down.
 _GATEWAY_ERRORS = {502, 503, 504}
 
 
-def answers_allowed(evidence: Evidence) -> CheckResult:
+def answers_allowed(journal: Journal) -> CheckResult:
     """No 5xx (unless the plan had that service down), nothing the API does not document."""
     violations = []
-    for operation in evidence.operations:
-        problem = _problem(evidence, operation)
+    for operation in journal.operations:
+        problem = _problem(journal, operation)
         if problem is not None:
             violations.append(Violation(f"{operation.line()}: {problem}", _entities(operation)))
     return CheckResult(
         "I8",
         "every HTTP answer was allowed and documented",
-        f"{len(evidence.operations)} requests",
+        f"{len(journal.operations)} requests",
         violations,
     )
 
 
-def _problem(evidence: Evidence, operation: Operation) -> str | None:
+def _problem(journal: Journal, operation: Operation) -> str | None:
     endpoint = ENDPOINTS[operation.op]
     if operation.status is None or operation.status in _GATEWAY_ERRORS:
-        if _during_outage(evidence, endpoint.service, operation):
+        if _during_outage(journal, endpoint.service, operation):
             return None
         return "no answer from a running service" if operation.status is None else "server error"
     if operation.status == 429 and operation.headers:
         return None  # a rate limit that said when to come back
     if operation.status not in endpoint.allowed:
         return f"{operation.status} is not an answer this request allows"
-    return _undocumented(evidence.openapi[endpoint.service], endpoint, operation)
+    return _undocumented(journal.openapi[endpoint.service], endpoint, operation)
 
 
-def _during_outage(evidence: Evidence, service: str, operation: Operation) -> bool:
-    start = evidence.epoch + operation.invoked
-    end = evidence.epoch + (
+def _during_outage(journal: Journal, service: str, operation: Operation) -> bool:
+    start = journal.epoch + operation.invoked
+    end = journal.epoch + (
         operation.completed if operation.completed is not None else operation.invoked
     )
     return any(
         outage.component == service
         and outage.down_at <= end
         and start <= (outage.up_at if outage.up_at is not None else float("inf"))
-        for outage in evidence.outages
+        for outage in journal.outages
     )
 
 

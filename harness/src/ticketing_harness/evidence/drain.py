@@ -1,20 +1,25 @@
-"""Waiting for a stack to settle: every outbox relayed and every durable consumer caught up."""
+"""Waiting for a stack to settle: every outbox relayed and every durable consumer caught up (and
+whatever else a runner knows to be on its way)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import time
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 import asyncpg
 from nats.js import JetStreamContext
 
-from ticketing_harness.load.stores import bus, database
-from ticketing_harness.local.access import StackAccess
+from ticketing_harness.evidence.access import StackAccess
+from ticketing_harness.evidence.snapshot import EVENT_DATABASES
+from ticketing_harness.evidence.stores import bus, database
 
-EVENT_DATABASES = ("tickets", "orders", "payments")  # the services with an outbox
 POLL_SECONDS = 0.25
+
+Probe = Callable[[], Awaitable[int]]
+"""Something else still on its way, counted (e.g. the expiry jobs a queue holds)."""
 
 
 @dataclass(frozen=True)
@@ -24,24 +29,37 @@ class Drain:
     drained: bool
     seconds: float
     left: dict[str, int] = field(default_factory=dict)  # outbox or consumer: messages left
-    checked: tuple[str, ...] = ()  # what could be watched: outboxes, consumers
+    checked: tuple[str, ...] = ()  # what could be watched: outboxes, consumers, ...
+
+    def leftovers(self) -> str:
+        """What was left, e.g. `consumer orders-ticket-updated 4, tickets outbox 1`."""
+        return ", ".join(f"{name} {count}" for name, count in sorted(self.left.items()))
 
     def describe(self) -> str:
         if not self.checked:
             return "could not watch the outboxes or the consumers"
+        watched = " and ".join(self.checked)
         if self.drained:
-            return f"{' and '.join(self.checked)} drained in {self.seconds:.1f}s"
-        left = ", ".join(f"{name} {count}" for name, count in sorted(self.left.items()))
-        return f"{' and '.join(self.checked)} had not drained after {self.seconds:.0f}s: {left}"
+            return f"{watched} drained in {self.seconds:.1f}s"
+        return f"{watched} had not drained after {self.seconds:.0f}s: {self.leftovers()}"
 
 
-async def wait_until_drained(access: StackAccess, timeout: float) -> Drain:
-    """Poll the outboxes and the consumers until nothing is left, or the timeout passes."""
+async def wait_until_drained(
+    access: StackAccess,
+    timeout: float,
+    *,
+    probes: Mapping[str, Probe] | None = None,
+    steady_polls: int = 1,
+    poll_seconds: float = POLL_SECONDS,
+) -> Drain:
+    """Poll the outboxes, the consumers and the `probes` until nothing is left in
+    `steady_polls` polls in a row, or the timeout passes."""
+    probes = probes or {}
     databases = {name: dsn for name, dsn in access.databases.items() if name in EVENT_DATABASES}
-    checked = tuple(
-        what for what, known in (("outboxes", databases), ("consumers", access.nats_url)) if known
-    )
+    watched = (("outboxes", databases), ("consumers", access.nats_url), *probes.items())
+    checked = tuple(what for what, known in watched if known)
     started = time.monotonic()
+    steady = 0
     async with contextlib.AsyncExitStack() as stack:
         connections = {
             name: await stack.enter_async_context(database(name, dsn))
@@ -52,11 +70,13 @@ async def wait_until_drained(access: StackAccess, timeout: float) -> Drain:
             jetstream = (await stack.enter_async_context(bus(access.nats_url))).jetstream()
         while True:
             left = {**await _unsent(connections), **await _unacked(jetstream)}
+            left |= {name: await count() for name, count in probes.items()}
+            left = {name: count for name, count in left.items() if count}
             elapsed = time.monotonic() - started
-            if not any(left.values()) or elapsed >= timeout:
-                drained = bool(checked) and not any(left.values())
-                return Drain(drained, elapsed, {k: v for k, v in left.items() if v}, checked)
-            await asyncio.sleep(POLL_SECONDS)
+            steady = 0 if left else steady + 1
+            if steady >= steady_polls or elapsed >= timeout:
+                return Drain(bool(checked) and not left, elapsed, left, checked)
+            await asyncio.sleep(poll_seconds)
 
 
 async def _unsent(connections: dict[str, asyncpg.Connection]) -> dict[str, int]:

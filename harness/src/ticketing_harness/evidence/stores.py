@@ -1,4 +1,5 @@
-"""Reaching the stores the verdict reads, with one clear error when one cannot be reached."""
+"""Connecting to the stores the evidence is read from, with one clear error when one cannot be
+reached."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ CONNECT_SECONDS = 10.0
 
 
 class StoreUnreachable(HarnessError):
-    """A database, NATS or Stripe the verdict needs did not answer."""
+    """A database, NATS or Stripe the evidence is read from did not answer."""
 
     def __init__(self, store: str, address: str, error: BaseException) -> None:
         reason = str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__

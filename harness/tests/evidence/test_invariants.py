@@ -5,15 +5,22 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from ticketing_chaos.checks.booking import no_double_booking, orders_ended
-from ticketing_chaos.checks.delivery import contracts_kept, nothing_lost
-from ticketing_chaos.checks.money import money
-from ticketing_chaos.checks.replicas import consecutive_versions, replicas_equal_sources
-from ticketing_chaos.live.snapshot import ConsumerState, DeadLetterMessage, Refund
-from ticketing_common.faults.plan import FaultKind
-from ticketing_common.faults.record import EventRef, InjectedFault
-
-from .evidence import EPOCH, Scene, message, uid
+from ticketing_common.bus import DeadLetter
+from ticketing_harness.evidence.invariants.booking import no_double_booking, orders_ended
+from ticketing_harness.evidence.invariants.delivery import contracts_kept, nothing_lost
+from ticketing_harness.evidence.invariants.money import money
+from ticketing_harness.evidence.invariants.replicas import (
+    consecutive_versions,
+    replicas_equal_sources,
+)
+from ticketing_harness.evidence.snapshot import (
+    ConsumerState,
+    Explanations,
+    StreamMessage,
+    event_id_of,
+)
+from ticketing_harness.evidence.stripe import Refund
+from ticketing_harness.testing.evidence import EPOCH, RESERVES, Scene, message, uid
 
 
 def test_a_sold_ticket_keeps_every_invariant_the_state_shows() -> None:
@@ -148,73 +155,69 @@ def test_a_partial_refund_and_a_stuck_claim_are_named() -> None:
     assert "left pending" in messages
 
 
-def _delivered(scene: Scene) -> tuple[str, str]:
-    """One order.created committed by orders, on the stream, applied by tickets."""
-    event_id = uid()
-    scene.databases["orders"].outbox.append(
-        {
-            "seq": 1,
-            "event_id": event_id,
-            "event_type": "order.created",
-            "subject": "events.order.created",
-            "sent": True,
-            "at": EPOCH,
-        }
-    )
-    scene.stream.append(message(1, "order.created", {"id": scene.order}, event_id))
-    scene.consumers.append(ConsumerState("tickets-order-created", "events.order.created", 0, 0))
-    scene.databases["tickets"].processed["tickets-order-created"] = [event_id]
-    return event_id, "tickets-order-created"
-
-
 def test_a_committed_event_on_the_wire_and_applied_once_is_not_lost() -> None:
     scene = Scene()
-    _delivered(scene)
+    scene.delivered()
     assert nothing_lost(scene.evidence()).violations == []
 
 
 def test_an_event_never_applied_by_a_consumer_is_lost() -> None:
     scene = Scene()
-    event_id, consumer = _delivered(scene)
-    scene.databases["tickets"].processed[consumer] = []
+    event_id = scene.delivered()
+    scene.processed("tickets")[RESERVES] = []
     [violation] = nothing_lost(scene.evidence()).violations
-    assert violation.message == f"{consumer} has no record of applying 1 of 1 events"
+    assert violation.message == f"{RESERVES} has no record of applying 1 of 1 events"
     assert violation.entities == (event_id,)
 
 
-def test_an_event_of_no_origin_is_unexplained_unless_the_fault_layer_made_it() -> None:
+class Known(Explanations):
+    """A run that knows of these copies and caused these dead letters."""
+
+    def __init__(self, copies: set[str], letters: set[str]) -> None:
+        self.copies, self.letters = copies, letters
+
+    def origin(self, message: StreamMessage) -> bool:
+        return message.event_id in self.copies
+
+    def dead_letter(self, letter: DeadLetter) -> bool:
+        return event_id_of(letter.payload) in self.letters
+
+
+def test_an_event_of_no_origin_is_unexplained_unless_the_run_knows_where_it_came_from() -> None:
     scene = Scene()
-    _delivered(scene)
-    copy = message(2, "order.created", {"id": scene.order})
-    scene.stream.append(copy)
-    scene.databases["tickets"].processed["tickets-order-created"].append(str(copy.event_id))
+    scene.delivered()
+    copy = scene.copied()
     [violation] = nothing_lost(scene.evidence()).violations
     assert "has no origin" in violation.message
-    scene.faults.append(
-        InjectedFault(
-            EPOCH, FaultKind.DUPLICATE_FRESH_ID, "r", copy.subject, EventRef(event_id=copy.event_id)
-        )
-    )
+    scene.explanations = Known({str(copy.event_id)}, set())
     assert nothing_lost(scene.evidence()).ok
 
 
-def test_a_dead_letter_is_a_loss_unless_a_fault_hit_that_event_there() -> None:
+def test_a_dead_letter_is_a_loss_unless_the_run_caused_it() -> None:
     scene = Scene()
-    event_id, consumer = _delivered(scene)
-    scene.dead_letters.append(
-        DeadLetterMessage(consumer, "events.order.created", "gap", 10, event_id)
-    )
-    assert not nothing_lost(scene.evidence()).ok
-    scene.faults.append(
-        InjectedFault(
-            EPOCH,
-            FaultKind.DROP_DELIVERY,
-            "r",
-            "events.order.created",
-            EventRef(event_id=event_id),
-            consumer=consumer,
-        )
-    )
+    event_id = scene.delivered()
+    scene.dead_letter(event_id)
+    [violation] = nothing_lost(scene.evidence()).violations
+    assert violation.message == f"dead letter from {RESERVES} after 10 deliveries: gap"
+    scene.explanations = Known(set(), {event_id})
+    assert nothing_lost(scene.evidence()).ok
+
+
+def test_an_event_applied_but_never_published_is_named_unless_given_to_that_consumer_alone() -> (
+    None
+):
+    scene = Scene()
+    scene.delivered()
+    alone = uid()
+    scene.processed("tickets")[RESERVES].append(alone)
+    [violation] = nothing_lost(scene.evidence()).violations
+    assert violation.message == f"{RESERVES} applied 1 events never published"
+
+    class GivenAlone(Explanations):
+        def delivered_alone(self, to: str, event_id: str) -> bool:
+            return (to, event_id) == (RESERVES, alone)
+
+    scene.explanations = GivenAlone()
     assert nothing_lost(scene.evidence()).ok
 
 

@@ -5,20 +5,38 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
-from ticketing_chaos.checks.base import LIVE, CheckResult, Evidence, Violation, by_id, ids
-from ticketing_chaos.live.snapshot import AuditRow
+from ticketing_harness.evidence.invariants.booking import LIVE
+from ticketing_harness.evidence.results import CheckResult, Violation, ids, not_run
+from ticketing_harness.evidence.snapshot import AuditRow, Evidence, Row
 
+I2 = ("I2", "every replica equals its source")
+I3 = ("I3", "replicas applied consecutive versions, each once")
 _TICKET_FIELDS = ("title", "price", "version", "order_id")
-_ORDER_FIELDS = ("status", "version")
+_ORDER_FIELDS = ("user_id", "status", "version")
 # Columns a write may change without a new version: orders notes a refund (once or again, a
 # copy under a fresh event id) on the order as it is.
 _UNVERSIONED = {("orders", "orders"): frozenset({"refunded_at"})}
+# The versioned rows, by database and table, as a violation names them.
+_VERSIONED = (
+    ("orders", "tickets", "orders' copy of ticket"),
+    ("payments", "orders", "payments' copy of order"),
+    ("tickets", "tickets", "ticket"),
+    ("orders", "orders", "order"),
+)
+
+
+def by_id(rows: Iterable[Row]) -> dict[str, Row]:
+    return {str(row["id"]): row for row in rows}
 
 
 def replicas_equal_sources(evidence: Evidence) -> CheckResult:
-    """Orders' tickets equal tickets', payments' orders equal orders'; tickets name live orders."""
+    """Orders' tickets equal tickets', payments' orders equal orders'; tickets names the live
+    orders; and, where the writes were audited, tickets never ran ahead of orders."""
+    if missing := evidence.missing("tickets", "orders", "payments"):
+        return not_run(*I2, missing)
     violations = [
         *_compare(
             "orders' copy of ticket",
@@ -35,20 +53,21 @@ def replicas_equal_sources(evidence: Evidence) -> CheckResult:
         *_holders(evidence),
         *_holds_follow_orders(evidence),
     ]
-    tickets, orders = (
-        len(evidence.rows("tickets", "tickets")),
-        len(evidence.rows("orders", "orders")),
-    )
-    return CheckResult(
-        "I2", "every replica equals its source", f"{tickets} tickets, {orders} orders", violations
-    )
+    tickets = len(evidence.rows("tickets", "tickets"))
+    orders = len(evidence.rows("orders", "orders"))
+    return CheckResult(*I2, f"{tickets} tickets, {orders} orders", violations)
+
+
+def tickets_follow_orders(evidence: Evidence) -> CheckResult:
+    """I2's part that holds at every moment, not only at rest: tickets never ran ahead."""
+    if missing := evidence.missing("tickets", "orders"):
+        return not_run(*I2, missing)
+    tickets = len(evidence.rows("tickets", "tickets"))
+    return CheckResult(*I2, f"{tickets} tickets", _holds_follow_orders(evidence))
 
 
 def _compare(
-    what: str,
-    source: dict[str, dict[str, Any]],
-    replica: dict[str, dict[str, Any]],
-    fields: tuple[str, ...],
+    what: str, source: dict[str, Row], replica: dict[str, Row], fields: tuple[str, ...]
 ) -> list[Violation]:
     violations = []
     for key, row in source.items():
@@ -90,6 +109,8 @@ def _holders(evidence: Evidence) -> list[Violation]:
 def _holds_follow_orders(evidence: Evidence) -> list[Violation]:
     """Tickets reserves a ticket only after orders created that order, and frees it only
     after orders cancelled it: the tickets service never runs ahead of its source."""
+    if not evidence.audited("tickets", "orders"):
+        return []
     created: dict[str, float] = {}
     cancelled: dict[str, float] = {}
     for change in evidence.audit("orders", "orders"):
@@ -123,14 +144,14 @@ def _ahead(change: AuditRow, what: str, order: str | None) -> Violation:
 
 def consecutive_versions(evidence: Evidence) -> CheckResult:
     """Every write of a versioned row moves it on by exactly one version."""
+    databases = ("tickets", "orders", "payments")
+    if missing := evidence.missing(*databases):
+        return not_run(*I3, missing)
+    if not evidence.audited(*databases):
+        return not_run(*I3, ["an audit of every write (a chaos run's)"])
     violations = []
     rows = 0
-    for database, relation, what in (
-        ("orders", "tickets", "orders' copy of ticket"),
-        ("payments", "orders", "payments' copy of order"),
-        ("tickets", "tickets", "ticket"),
-        ("orders", "orders", "order"),
-    ):
+    for database, relation, what in _VERSIONED:
         versions: dict[str, list[int]] = defaultdict(list)
         unversioned = _UNVERSIONED.get((database, relation), frozenset())
         last: dict[str, dict[str, Any]] = {}
@@ -143,12 +164,7 @@ def consecutive_versions(evidence: Evidence) -> CheckResult:
         violations += [
             _gaps(what, key, applied) for key, applied in versions.items() if _broken(applied)
         ]
-    return CheckResult(
-        "I3",
-        "replicas applied consecutive versions, each once",
-        f"{rows} versioned rows",
-        violations,
-    )
+    return CheckResult(*I3, f"{rows} versioned rows", violations)
 
 
 def _changed(before: dict[str, Any], after: dict[str, Any]) -> set[str]:

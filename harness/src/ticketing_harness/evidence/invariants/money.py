@@ -5,31 +5,36 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from ticketing_chaos.checks.base import CheckResult, Evidence, Violation, by_id, ids
-from ticketing_chaos.live.snapshot import Charge
+from ticketing_harness.evidence.invariants.replicas import by_id
+from ticketing_harness.evidence.results import CheckResult, Violation, ids, not_run
+from ticketing_harness.evidence.snapshot import Evidence, Row
+from ticketing_harness.evidence.stripe import PaymentIntent
+
+I5 = ("I5", "money: charges of complete orders only, to the cent")
 
 
 def money(evidence: Evidence) -> CheckResult:
-    """Checked against localstripe's own records, in cents."""
+    """Checked against Stripe's own records (localstripe's, in a local stack), in cents."""
+    if missing := evidence.missing("orders", "payments", stripe=True):
+        return not_run(*I5, missing)
+    assert evidence.snapshot.stripe is not None
+    stripe = evidence.snapshot.stripe
     orders = by_id(evidence.rows("orders", "orders"))
     prices = {
         key: _cents(row["price"]) for key, row in by_id(evidence.rows("payments", "orders")).items()
     }
-    refunded: dict[str, int] = defaultdict(int)
-    for refund in evidence.snapshot.refunds:
-        if refund.status == "succeeded" and refund.payment_intent is not None:
-            refunded[refund.payment_intent] += refund.amount
-    charges = evidence.snapshot.charges
+    refunded: dict[str, int] = defaultdict(int, stripe.refunded())
+    charges = stripe.charges
     violations = [
         v for charge in charges if (v := _charge(charge, orders, prices, refunded[charge.id]))
     ]
-    known = {charge.id for charge in charges}
+    known = {charge.id: charge for charge in charges}
     violations += [
-        Violation(f"refund of {cents} cents for {intent}, which is no charge", ids(intent))
-        for intent, cents in refunded.items()
+        Violation(f"refund of {amount} cents for {intent}, which is no charge", ids(intent))
+        for intent, amount in refunded.items()
         if intent not in known
     ]
-    kept: dict[str, list[Charge]] = defaultdict(list)
+    kept: dict[str, list[PaymentIntent]] = defaultdict(list)
     for charge in charges:
         if refunded[charge.id] == 0 and charge.order_id is not None:
             kept[charge.order_id].append(charge)
@@ -48,16 +53,12 @@ def money(evidence: Evidence) -> CheckResult:
                 f"charges minus refunds are {received} cents; complete orders cost {owed} cents"
             )
         )
-    checked = (
-        f"{len(charges)} charges, {len(evidence.snapshot.refunds)} refunds, {received} cents kept"
-    )
-    return CheckResult(
-        "I5", "money: charges of complete orders only, to the cent", checked, violations
-    )
+    checked = f"{len(charges)} charges, {len(stripe.refunds)} refunds, {received} cents kept"
+    return CheckResult(*I5, checked, violations)
 
 
 def _charge(
-    charge: Charge, orders: dict[str, dict[str, object]], prices: dict[str, int], refunded: int
+    charge: PaymentIntent, orders: dict[str, Row], prices: dict[str, int], refunded: int
 ) -> Violation | None:
     order = orders.get(charge.order_id or "")
     if order is None:
@@ -85,22 +86,24 @@ def _charge(
 
 
 def _cents(price: object) -> int:
-    cents = Decimal(str(price)) * 100
-    if cents != cents.to_integral_value():
+    """A price in whole cents; a price with a fraction of a cent is an error."""
+    amount = Decimal(str(price)) * 100
+    if amount != amount.to_integral_value():
         raise ValueError(f"price {price} is not a whole number of cents")
-    return int(cents)
+    return int(amount)
 
 
 def _payments_agree(
-    evidence: Evidence, charges: set[str], refunded: dict[str, int]
+    evidence: Evidence, charges: dict[str, PaymentIntent], refunded: dict[str, int]
 ) -> list[Violation]:
     """The payments service's own rows say what Stripe says, and no claim is left in flight."""
     violations = []
     for payment in evidence.rows("payments", "payments"):
         state, stripe_id, order = payment["state"], payment["stripe_id"], str(payment["order_id"])
+        charge = charges.get(stripe_id)
         if state in ("pending", "refunding"):
             violations.append(Violation(f"payment of order {order} left {state}", ids(order)))
-        elif stripe_id not in charges:
+        elif charge is None:
             violations.append(
                 Violation(f"payment of order {order} names no charge", ids(order, stripe_id))
             )
@@ -108,6 +111,14 @@ def _payments_agree(
             violations.append(
                 Violation(
                     f"payment of order {order} is {state}, Stripe disagrees", ids(order, stripe_id)
+                )
+            )
+        elif payment["amount_cents"] != charge.amount:
+            violations.append(
+                Violation(
+                    f"payment of order {order} is {payment['amount_cents']} cents,"
+                    f" its charge {charge.amount}",
+                    ids(order, stripe_id),
                 )
             )
     return violations

@@ -9,7 +9,7 @@ from typing import Any
 
 from nats.aio.msg import Msg
 
-from ticketing_chaos.live.snapshot import stream_message
+from ticketing_harness.evidence.stream import stream_message
 
 
 def delivered(body: Any, seq: int = 7) -> Msg:

@@ -1,17 +1,19 @@
-"""The chaos suite's commands: `ticketing chaos run|scenarios|canaries|explore|suite`.
+"""`ticketing chaos run|scenarios|canaries|explore|suite`: the options of each command and what
+they need checked before a run starts.
 
-The suite itself is the `ticketing_chaos` package, which builds on this harness; it is
-imported only when a command runs.
+The `ticketing` command finds this group through the `ticketing.commands` entry point. Only
+typer and the CLI's output are imported here: `ticketing --help` stays fast, and each
+command imports the suite when it runs.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
+import random
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -19,33 +21,18 @@ from rich.markup import escape
 from ticketing_harness.cli.output import console, reports_errors, stopped_like_ctrl_c
 from ticketing_harness.errors import HarnessError
 
-chaos = typer.Typer(
+if TYPE_CHECKING:
+    from ticketing_chaos.runner import RunRequest
+    from ticketing_common.faults.canaries import Canary
+    from ticketing_common.faults.plan import FaultPlan
+
+app = typer.Typer(
     no_args_is_help=True,
     help="Break the system on purpose; check that no data goes wrong.",
 )
 
 
-def register(app: typer.Typer) -> None:
-    """Add `chaos` and its commands to the `ticketing` command."""
-    app.add_typer(chaos, name="chaos")
-
-
-def _out_dir(out: Path | None, prefix: str) -> Path:
-    """`--out`, else a new temporary directory; either way one PostgreSQL's user can reach."""
-    path = out or Path(tempfile.mkdtemp(prefix=prefix))
-    path.mkdir(parents=True, exist_ok=True)
-    path.chmod(0o711)
-    return path
-
-
-def _suite() -> None:
-    if importlib.util.find_spec("ticketing_chaos") is None:
-        raise HarnessError(
-            "the chaos suite (ticketing-chaos) is not installed; run `uv sync --all-packages`"
-        )
-
-
-@chaos.command()
+@app.command()
 @reports_errors
 def run(
     scenario: Annotated[
@@ -91,10 +78,7 @@ def run(
     The stack starts with the fault layer on; simulated users drive it while the faults play
     out. Exits 0 only when every invariant held.
     """
-    _suite()
-    from ticketing_chaos.cli import parse_run
-
-    request, fault_plan = parse_run(scenario, seed, duration, canary or [], plan)
+    request, fault_plan = _parse_run(scenario, seed, duration, canary or [], plan)
     out_dir = _out_dir(out, f"ticketing-chaos-{request.scenario.name}-")
     if not json_output:
         console.print(
@@ -117,11 +101,10 @@ def run(
         raise typer.Exit(1)
 
 
-@chaos.command()
+@app.command()
 @reports_errors
 def scenarios() -> None:
     """List the scenarios, each with what it stresses."""
-    _suite()
     from ticketing_chaos.scenarios import SCENARIOS
 
     for name, scenario in SCENARIOS.items():
@@ -130,7 +113,7 @@ def scenarios() -> None:
         print(f"{name:<9} {scenario.summary} ({kind}, {scenario.duration:g}s, {window})")
 
 
-@chaos.command()
+@app.command()
 @reports_errors
 def canaries(
     prove: Annotated[
@@ -156,7 +139,6 @@ def canaries(
         for canary in Canary:
             print(f"{canary.value}  {canary.description}")
         return
-    _suite()
     from ticketing_chaos.suite import prove_canaries
 
     out_dir = _out_dir(out, "ticketing-chaos-canaries-")
@@ -166,7 +148,7 @@ def canaries(
         raise HarnessError(f"the standard scenarios did not notice every canary; runs in {out_dir}")
 
 
-@chaos.command()
+@app.command()
 @reports_errors
 def explore(
     examples: Annotated[int, typer.Option(min=1, help="Programs (orderings) to try.")] = 1000,
@@ -189,14 +171,12 @@ def explore(
     delivery, duplicate, lost ack and delay. Exits 0 when every program kept every
     invariant; a failure prints its shrunk program.
     """
-    _suite()
-    from ticketing_chaos.cli import parse_canaries, read_program
     from ticketing_chaos.deterministic import explore as deterministic
 
-    switched_off = parse_canaries(canary or [])
+    switched_off = _parse_canaries(canary or [])
     if replay is not None:
         try:
-            deterministic.replay(read_program(replay), switched_off)
+            deterministic.replay(_read_program(replay), switched_off)
         except AssertionError as failure:
             console.print(f"[bold red]FAILED[/] again: {escape(str(failure))}")
             raise typer.Exit(1) from None
@@ -215,7 +195,7 @@ def explore(
     raise typer.Exit(1)
 
 
-@chaos.command()
+@app.command()
 @reports_errors
 def suite(
     seed: Annotated[int, typer.Option(help="Seed of every run.")] = 1,
@@ -232,7 +212,6 @@ def suite(
     The standard scenarios, the deterministic mode and the canary proof. Exits 0 only when
     all of it passed.
     """
-    _suite()
     from ticketing_chaos.suite import run_suite
 
     out_dir = _out_dir(out, "ticketing-chaos-suite-")
@@ -240,3 +219,64 @@ def suite(
         passed = asyncio.run(run_suite(seed, examples, out_dir, console))
     if not passed:
         raise HarnessError(f"the chaos suite failed; reports in {out_dir}")
+
+
+def _out_dir(out: Path | None, prefix: str) -> Path:
+    """`--out`, else a new temporary directory; either way one PostgreSQL's user can reach."""
+    path = out or Path(tempfile.mkdtemp(prefix=prefix))
+    path.mkdir(parents=True, exist_ok=True)
+    path.chmod(0o711)
+    return path
+
+
+def _parse_run(
+    scenario: str, seed: int | None, duration: float | None, canaries: list[str], plan: Path | None
+) -> tuple[RunRequest, FaultPlan | None]:
+    """The run asked for, or a one-line error saying what to fix."""
+    from ticketing_chaos.runner import RunRequest
+    from ticketing_chaos.scenarios import SCENARIOS
+
+    chosen = SCENARIOS.get(scenario)
+    if chosen is None:
+        raise HarnessError(f"no scenario {scenario!r}; choose one of {', '.join(SCENARIOS)}")
+    switched_off = _parse_canaries(canaries)
+    fault_plan = _plan(plan) if plan is not None else None
+    if seed is None:
+        seed = fault_plan.seed if fault_plan else random.SystemRandom().randrange(1, 2**31)
+    return RunRequest(chosen, seed, duration or chosen.duration, switched_off), fault_plan
+
+
+def _parse_canaries(names: list[str]) -> tuple[Canary, ...]:
+    """The named canaries, or a one-line error naming the known ones."""
+    from ticketing_common.faults.canaries import Canary
+
+    known = {canary.value: canary for canary in Canary}
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise HarnessError(f"no canary {unknown[0]!r}; choose one of {', '.join(known)}")
+    return tuple(known[name] for name in names)
+
+
+def _read_program(path: Path) -> str:
+    """A program the deterministic mode printed, saved to a file."""
+    try:
+        program = path.read_text()
+    except OSError as exc:
+        raise HarnessError(f"cannot read the program {path}: {exc.strerror}") from None
+    if "state = Marketplace()" not in program:
+        raise HarnessError(f"{path} holds no program: it starts with `state = Marketplace()`")
+    return program
+
+
+def _plan(path: Path) -> FaultPlan:
+    from ticketing_common.faults.plan import FaultPlan
+
+    try:
+        return FaultPlan.load(path)
+    except OSError as exc:
+        raise HarnessError(f"cannot read the fault plan {path}: {exc.strerror}") from None
+    except ValueError as exc:
+        first = str(exc).splitlines()[0]
+        raise HarnessError(
+            f"{path} is not a fault plan ({first}); pass a run's plan.json"
+        ) from None
