@@ -23,7 +23,7 @@ def skaffold_command(session: Session, context: str) -> Command:
     its registry, Skaffold reads `local-registry-hosting` and so pushes there (a prefix of our
     names: unchanged) instead of also `kind load`ing; elsewhere `--default-repo=` turns the
     rewrite off, even one set in Skaffold's own config."""
-    argv = (
+    argv: tuple[str, ...] = (
         "skaffold", "dev", "--filename", str(session.files.skaffold),
         "--kubeconfig", str(session.kubeconfig), "--kube-context", context,
     )  # fmt: skip

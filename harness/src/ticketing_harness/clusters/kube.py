@@ -188,7 +188,10 @@ class Kube:
         ):
             response = http.get(url)
             response.raise_for_status()
-            return response.json()
+            try:
+                return response.json()
+            except ValueError:
+                raise HarnessError(f"{url} answered {response.text[:80]!r}, not JSON") from None
 
     def wait(self, target: Target, timeout: float) -> Manifest:
         """The object once `target.ready` holds, watched until `timeout` seconds pass."""

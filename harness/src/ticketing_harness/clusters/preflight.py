@@ -26,7 +26,7 @@ def plan(session: Session, tools: list[Tool]) -> list[str]:
         ports = " and ".join(str(port) for port in session.kind_ports)
         lines.append(f"{session.cloud.exists()}  # then, for a new cluster:")
         lines.append(
-            f"a rootless engine may bind ports {ports} (net.ipv4.ip_unprivileged_port_start)"
+            f"a rootless engine: net.ipv4.ip_unprivileged_port_start must allow ports {ports}"
         )
         lines.append(f"check that nothing listens on 127.0.0.1 ports {ports}")
     if session.uses_local_registry:

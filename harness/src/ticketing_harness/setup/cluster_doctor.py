@@ -18,7 +18,13 @@ from ticketing_harness.clusters.kube import Kube
 from ticketing_harness.clusters.naming import PLACEHOLDER_REGISTRY
 from ticketing_harness.clusters.spec import refuse_container_registry
 from ticketing_harness.clusters.state import ClusterRecord
-from ticketing_harness.clusters.tools import TOOLS, docker_answers
+from ticketing_harness.clusters.tools import (
+    TOOLS,
+    UNPRIVILEGED_PORT_START,
+    container_engine,
+    docker_answers,
+    ensure_binds,
+)
 from ticketing_harness.errors import HarnessError
 from ticketing_harness.local.layout import Layout
 from ticketing_harness.setup.certs import CertificateFiles
@@ -49,6 +55,7 @@ def cluster_checks(layout: Layout, runner: Runner | None = None) -> list[Check]:
         *tools,
         checked("Docker engine (kind)", False, lambda: docker_answers(runner)),
         checked("ports 80 and 443 (kind)", False, _kind_ports),
+        checked("rootless engine (kind)", False, lambda: _binds_ingress_ports(runner)),
         checked("inotify limits (kind)", False, _inotify),
         checked("hosts file writable", False, _hosts_writable),
         checked("WSL hosts file", False, _wsl),
@@ -103,6 +110,12 @@ def _kind_ports() -> str:
     for port in (80, 443):
         ensure_port_free(port, "kind maps ports 80 and 443 to the ingress controller")
     return "free"
+
+
+def _binds_ingress_ports(runner: Runner) -> str:
+    engine = container_engine(runner)
+    ensure_binds(engine, (80, 443), UNPRIVILEGED_PORT_START)
+    return f"{engine.name} may bind ports 80 and 443" + (" (rootless)" if engine.rootless else "")
 
 
 def _inotify() -> str:
