@@ -46,7 +46,7 @@ class Session:
     named_context: str | None = None
     confirmed: bool = False
     ask: Ask | None = None
-    # The images of this run, once their tag and registry are known (see `release.images`).
+    # The images of this run, once their tag and registry are known (see `publish.images`).
     images: Images | None = None
 
     @functools.cached_property
