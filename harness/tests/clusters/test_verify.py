@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from ticketing_harness.cli.cluster_verification import verification
 from ticketing_harness.clusters.spec import ClusterSpec, Provider
-from ticketing_harness.clusters.verify import verification
 from ticketing_harness.components import Server
 from ticketing_harness.local.layout import Layout
 from ticketing_harness.routes import ROUTES

@@ -192,7 +192,7 @@ def verify(
     timeout: Timeout = 120.0,
 ) -> None:
     """Check the system runs: workloads, routes, a purchase, events; exit 1 on any failure."""
-    from ticketing_harness.clusters.verify import verification
+    from ticketing_harness.cli.cluster_verification import verification
 
     session = existing_session(target, timeout=timeout)
     try:
