@@ -35,7 +35,8 @@ IngressOption = Annotated[
     Ingress | None,
     typer.Option(
         help="The Gateway API with NGINX Gateway Fabric, or ingress-nginx (retired upstream,"
-        " pinned) (by default the cluster's, else gateway)"
+        " pinned).",
+        show_default="the cluster's, else gateway",
     ),
 ]
 Region = Annotated[str | None, typer.Option(help="Cloud region (gke, eks).")]
@@ -44,7 +45,7 @@ Project = Annotated[
 ]
 Registry = Annotated[
     str | None,
-    typer.Option(help="Image registry of a cloud cluster (by default Artifact Registry or ECR)."),
+    typer.Option(help="Image registry (cloud).", show_default="Artifact Registry or ECR"),
 ]
 
 
@@ -91,7 +92,8 @@ def create(
         bool | None,
         typer.Option(
             "--local-registry/--no-local-registry",
-            help="kind: push images to a local registry, or `kind load` them (by default, push)",
+            help="kind: push images to a local registry, or `kind load` them.",
+            show_default="the cluster's, else push",
         ),
     ] = None,
     plan: Plan = False,
@@ -135,7 +137,8 @@ def render(
         bool | None,
         typer.Option(
             "--localstripe/--no-localstripe",
-            help="Include localstripe (by default, unless STRIPE_SECRET_KEY is set)",
+            help="Include localstripe.",
+            show_default="unless STRIPE_SECRET_KEY is set",
         ),
     ] = None,
     region: Region = None,
@@ -144,7 +147,7 @@ def render(
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", help="Write one file per object here (by default, print to stdout)."
+            "--output", "-o", help="Write one file per object here.", show_default="stdout"
         ),
     ] = None,
 ) -> None:

@@ -33,7 +33,7 @@ _OPTIONS: dict[str, tuple[Any, Any]] = {
         Annotated[
             Provider | None,
             typer.Option(
-                "--provider", help="kind, gke or eks (by default the cluster's, else kind)"
+                "--provider", help="kind, gke or eks.", show_default="the cluster's, else kind"
             ),
         ],
         None,
