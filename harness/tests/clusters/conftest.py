@@ -48,6 +48,9 @@ class Stubs:
         """Each call as `program arg arg...`."""
         return [" ".join([call["program"], *call["args"]]) for call in self.calls()]
 
+    def state_value(self, key: str) -> Any:
+        return json.loads(self.state.read_text()).get(key) if self.state.exists() else None
+
     def set(self, **values: Any) -> None:
         state = json.loads(self.state.read_text()) if self.state.exists() else {}
         state.update(values)
@@ -70,6 +73,10 @@ def stubs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Stubs:
     monkeypatch.setenv("REAL_KUBECTL", str(kubectl_path()))
     monkeypatch.delenv("STRIPE_SECRET_KEY", raising=False)
     monkeypatch.delenv("KUBECONFIG", raising=False)
+    monkeypatch.delenv("KIND_EXPERIMENTAL_PROVIDER", raising=False)
+    # The user's home: nothing may write ~/.kube/config.
+    (tmp_path / "home").mkdir()
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
     return found
 
 
@@ -97,6 +104,7 @@ def make_session(tmp_path: Path) -> Any:
             "timeout": 20.0,
             "poll_interval": 0.05,
             "kind_ports": (),
+            "registry_ports": (),
         }
         return Session(spec=spec, **{**defaults, **options})
 

@@ -1,8 +1,11 @@
 """A fake Kubernetes API server for tests: answers the paths `ticketing cluster` uses.
 
 It keeps objects in memory, records every request, acts as the controllers would (workloads
-roll out, jobs complete, load balancers get an address), and can misbehave on purpose:
-an admission webhook that refuses the first dry-runs, a load balancer slow to get an address.
+roll out, ingress-nginx's admission Jobs patch its webhook's CA in and vanish, NGINX Gateway
+Fabric keeps a Service per Gateway, load balancers get an address, garbage collection deletes
+what a deleted object owned), proxies Service ports to real servers it is told of, and can
+misbehave on purpose: an admission webhook that refuses the first dry-runs, a load balancer
+slow to get an address.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import json
 import re
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,6 +28,9 @@ _NAMESPACED = re.compile(
     r"(?:/(?P<name>[^/]+))?(?:/(?P<sub>log))?$"
 )
 _CLUSTER = re.compile(r"^/(?P<api>api/v1|apis/[^/]+/[^/]+)/(?P<plural>[^/]+)(?:/(?P<name>[^/]+))?$")
+_PROXY = re.compile(
+    r"^/api/v1/namespaces/(?P<ns>[^/]+)/services/(?P<service>[^/]+)/proxy/(?P<path>.*)$"
+)
 WEBHOOK_REFUSAL = (
     'Internal error occurred: failed calling webhook "validate.nginx.ingress.kubernetes.io":'
     ' failed to call webhook: Post "https://ingress-nginx-controller-admission.ingress-nginx'
@@ -47,7 +54,8 @@ class Behaviour:
     webhook_refusals: int = 0
     load_balancer_reads: int = 0
     load_balancer_hostname: str | None = None
-    job_reads: int = 0
+    # Reads of ingress-nginx's webhook configuration before its Jobs patched the CA in.
+    admission_reads: int = 0
 
 
 @dataclass
@@ -58,6 +66,8 @@ class FakeCluster:
     reads: dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     version: int = 0
+    # (namespace, "service:port") -> the URL of a real server the API proxies that port to.
+    service_proxies: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def applied(self, namespace: str | None = None) -> list[Manifest]:
         """The bodies of every server-side apply that was not a dry-run."""
@@ -104,8 +114,27 @@ class FakeCluster:
             self._put(
                 "apps/v1", "deployments", _deployment("ingress-nginx", "ingress-nginx-controller")
             )
-            for job in ("ingress-nginx-admission-create", "ingress-nginx-admission-patch"):
-                self._put("batch/v1", "jobs", _object("batch/v1", "Job", "ingress-nginx", job))
+            # The admission Jobs run, patch the webhook's CA in and delete themselves at once.
+            webhook = _object(
+                "admissionregistration.k8s.io/v1",
+                "ValidatingWebhookConfiguration",
+                None,
+                "ingress-nginx-admission",
+            )
+            webhook["webhooks"] = [
+                {
+                    "name": "validate.nginx.ingress.kubernetes.io",
+                    "admissionReviewVersions": ["v1"],
+                    "sideEffects": "None",
+                    "clientConfig": {
+                        "service": {
+                            "name": "ingress-nginx-controller-admission",
+                            "namespace": "ingress-nginx",
+                        }
+                    },
+                }
+            ]
+            self._put("admissionregistration.k8s.io/v1", "validatingwebhookconfigurations", webhook)
             self._put(
                 "v1",
                 "services",
@@ -156,8 +185,9 @@ class FakeCluster:
                 "currentRevision": "r1",
                 "updateRevision": "r1",
             }
-        elif plural == "jobs" and reads > self.behaviour.job_reads:
-            obj["status"] = {"conditions": [{"type": "Complete", "status": "True"}]}
+        elif plural == "validatingwebhookconfigurations" and reads > self.behaviour.admission_reads:
+            for webhook in obj.get("webhooks") or []:
+                webhook["clientConfig"]["caBundle"] = "LS0tLS1CRUdJTi0tLS0t"
         elif (
             plural == "services"
             and spec.get("type") == "LoadBalancer"
@@ -167,6 +197,43 @@ class FakeCluster:
             entry = {"hostname": hostname} if hostname else {"ip": "203.0.113.7"}
             obj["status"] = {"loadBalancer": {"ingress": [entry]}}
         return obj
+
+    def gateway_service(self, namespace: str, gateway: str) -> None:
+        """What NGINX Gateway Fabric keeps for a Gateway: its data plane's Service, owned by it."""
+        service = _service(namespace, f"{gateway}-nginx", "LoadBalancer")
+        service["metadata"]["ownerReferences"] = [
+            {
+                "apiVersion": "gateway.networking.k8s.io/v1",
+                "kind": "Gateway",
+                "name": gateway,
+                "uid": f"uid-{namespace}-{gateway}",
+            }
+        ]
+        self._put("v1", "services", service)
+
+    def remove(self, plural: str, namespace: str | None, name: str) -> bool:
+        """Delete an object, then what it owned; NGINX Gateway Fabric re-creates the Service
+        of a Gateway that still exists."""
+        found = [k for k in self.objects if (k[2], k[1], k[3]) == (plural, namespace, name)]
+        for key in found:
+            deleted = self.objects.pop(key)
+            owners = deleted["metadata"].get("ownerReferences") or []
+            gateway = next((o["name"] for o in owners if o["kind"] == "Gateway"), None)
+            if gateway and self.get("gateways", namespace, gateway) is not None:
+                self.gateway_service(namespace or "", gateway)
+            kind = deleted["kind"]
+            owned = [
+                (k[2], k[1], k[3])
+                for k, o in list(self.objects.items())
+                if k[1] == namespace
+                and any(
+                    r["kind"] == kind and r["name"] == name
+                    for r in o["metadata"].get("ownerReferences") or []
+                )
+            ]
+            for child in owned:
+                self.remove(*child)
+        return bool(found)
 
 
 def _object(api_version: str, kind: str, namespace: str | None, name: str) -> Manifest:
@@ -269,25 +336,14 @@ def fake_kube(cluster: FakeCluster) -> Iterator[str]:
                     return
                 stored = body if dry_run else cluster.store(match["api"], match["plural"], body)
                 if not dry_run and body["kind"] == "Gateway":
-                    cluster._put(
-                        "v1",
-                        "services",
-                        _service(match["ns"], f"{body['metadata']['name']}-nginx", "LoadBalancer"),
-                    )
+                    cluster.gateway_service(match["ns"], body["metadata"]["name"])
             self._reply(200, stored)
 
         def do_DELETE(self) -> None:
             _, match = self._parse()
             assert match is not None
             with cluster.lock:
-                found = [
-                    k
-                    for k, o in cluster.objects.items()
-                    if (k[2], k[1], k[3])
-                    == (match["plural"], match.groupdict().get("ns"), match["name"])
-                ]
-                for key in found:
-                    del cluster.objects[key]
+                found = cluster.remove(match["plural"], match.groupdict().get("ns"), match["name"])
             if found:
                 self._reply(200, _status(200, "deleted"))
             else:
@@ -295,6 +351,10 @@ def fake_kube(cluster: FakeCluster) -> Iterator[str]:
 
         def do_GET(self) -> None:
             request, match = self._parse()
+            proxied = _PROXY.match(request.path)
+            if proxied is not None:
+                self._proxy(proxied, urlsplit(self.path).query)
+                return
             if match is None:
                 self._reply(404, _status(404, "not found", "NotFound"))
                 return
@@ -335,6 +395,16 @@ def fake_kube(cluster: FakeCluster) -> Iterator[str]:
                     "items": items,
                 },
             )
+
+        def _proxy(self, proxied: re.Match[str], query: str) -> None:
+            """The API server's Service proxy: to the real server the test named, else 503."""
+            base = cluster.service_proxies.get((proxied["ns"], proxied["service"]))
+            if base is None:
+                self._reply(503, _status(503, "no endpoints available", "ServiceUnavailable"))
+                return
+            url = f"{base}/{proxied['path']}" + (f"?{query}" if query else "")
+            with urllib.request.urlopen(url, timeout=10) as answer:
+                self._reply(200, answer.read().decode())
 
         def _watch(self, items: list[Manifest]) -> None:
             """The current state as ADDED events; then the stream ends and the client re-watches."""

@@ -3,7 +3,10 @@
 Run as `python stub_tool.py NAME ARGS...`. It appends each call to $STUB_LOG, keeps what it
 created in $STUB_STATE (JSON), answers like the real program would, and fails on purpose when
 the state says so: {"fail": {"<program> <word>...": "message"}} fails the next call whose
-arguments hold those words, once; {"docker_down": true} makes the engine unreachable.
+arguments hold those words, once; {"docker_down": true} makes the engine unreachable;
+{"rootless": true} makes it rootless Docker, {"podman": true} rootless Podman behind `docker`.
+Like gcloud, `gcloud container clusters create-auto` and `get-credentials` write credentials
+into $KUBECONFIG, else into ~/.kube/config, and make them the current context.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ VERSIONS = {
     "aws": "aws-cli/2.27.0 Python/3.13.3 Linux/6.1 exe/x86_64",
     "skaffold": "v2.24.0",
 }
+REGISTRY = "kind-registry"
 
 
 def main() -> int:
@@ -90,6 +94,9 @@ def kind(args: list[str], clusters: list[str]) -> int:
         return 0
     if args[:2] == ["load", "docker-image"]:
         return 0
+    if args[:2] == ["get", "nodes"]:
+        print(f"{name}-control-plane" if name in clusters else "")
+        return 0
     return 2
 
 
@@ -105,13 +112,13 @@ def gcloud(args: list[str], clusters: list[str], state: dict[str, Any]) -> int:
                     file=sys.stderr,
                 )
                 return 1
-            print("ticketing")
+            asked = _option(args, "--format") or ""
+            print("default" if "serviceAccount" in asked else "ticketing")
             return 0
-        if verb == "create-auto":
-            clusters.append(name)
-            return 0
-        if verb == "get-credentials":
-            _kubeconfig(Path(os.environ["KUBECONFIG"]), f"gke_{project}_{region}_{name}")
+        if verb in ("create-auto", "get-credentials"):
+            if verb == "create-auto":
+                clusters.append(name)
+            _kubeconfig(_gcloud_kubeconfig(), f"gke_{project}_{region}_{name}")
             return 0
         if verb == "delete":
             clusters.remove(name)
@@ -123,10 +130,20 @@ def gcloud(args: list[str], clusters: list[str], state: dict[str, Any]) -> int:
         return 0
     if args[:2] == ["auth", "configure-docker"]:
         return 0
+    if args[:3] == ["artifacts", "repositories", "add-iam-policy-binding"]:
+        return 0 if state.get("repository") else 1
     if args[:3] == ["config", "get-value", "account"]:
         print("developer@example.com")
         return 0
+    if args[:2] == ["projects", "describe"]:
+        print("123456789")
+        return 0
     return 2
+
+
+def _gcloud_kubeconfig() -> Path:
+    chosen = os.environ.get("KUBECONFIG")
+    return Path(chosen) if chosen else Path(os.environ["HOME"]) / ".kube" / "config"
 
 
 def eksctl(args: list[str], clusters: list[str]) -> int:
@@ -178,7 +195,22 @@ def docker(args: list[str], state: dict[str, Any]) -> int:
                 file=sys.stderr,
             )
             return 1
-        print("28.2.2")
+        print(json.dumps(_engine_info(state)))
+        return 0
+    if args[:1] == ["inspect"] and args[-1] == REGISTRY:
+        return _registry_inspect(args, state)
+    if args[:1] == ["run"]:
+        state["registry"] = {"running": True, "networks": ["bridge"]}
+        print("c0ffee")
+        return 0
+    if args[:1] == ["start"]:
+        state["registry"]["running"] = True
+        return 0
+    if args[:2] == ["network", "connect"]:
+        state["registry"]["networks"].append(args[2])
+        return 0
+    if args[:1] == ["exec"]:
+        state.setdefault("mirrors", {})[args[2]] = sys.stdin.read()
         return 0
     if args[:2] == ["image", "inspect"]:
         return 0 if args[-1] in images else 1
@@ -190,6 +222,30 @@ def docker(args: list[str], state: dict[str, Any]) -> int:
             sys.stdin.read()
         return 0
     return 2
+
+
+def _engine_info(state: dict[str, Any]) -> dict[str, Any]:
+    """`docker info --format {{json .}}`: Docker's answer, or Podman's behind its stand-in."""
+    if state.get("podman"):
+        return {"host": {"security": {"rootless": True}}, "version": {"Version": "5.4.0"}}
+    options = ["name=seccomp,profile=builtin", "name=cgroupns"]
+    return {
+        "ServerVersion": "28.2.2",
+        "SecurityOptions": options + (["name=rootless"] if state.get("rootless") else []),
+    }
+
+
+def _registry_inspect(args: list[str], state: dict[str, Any]) -> int:
+    registry = state.get("registry")
+    if registry is None:
+        print(f"Error: No such object: {REGISTRY}", file=sys.stderr)
+        return 1
+    asked = _option(args, "--format") or ""
+    if "Networks.kind" in asked:
+        print(json.dumps({"NetworkID": "k1"}) if "kind" in registry["networks"] else "null")
+    else:
+        print("true" if registry["running"] else "false")
+    return 0
 
 
 def kubectl(args: list[str]) -> int:
@@ -238,7 +294,7 @@ def _env() -> dict[str, str]:
     return {
         key: value
         for key, value in os.environ.items()
-        if key in ("KUBECONFIG", "TICKETING_MANIFESTS")
+        if key in ("KUBECONFIG", "TICKETING_MANIFESTS", "HOME")
     }
 
 

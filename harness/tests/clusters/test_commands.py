@@ -8,13 +8,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from ticketing_harness.clusters.devloop import dev_steps
+from ticketing_harness.clusters.kube import Kube
 from ticketing_harness.clusters.logs import pod_names, stream
+from ticketing_harness.clusters.paths import ClusterFiles
+from ticketing_harness.clusters.readiness import deployment_target
 from ticketing_harness.clusters.spec import ClusterSpec, Provider
+from ticketing_harness.clusters.state import ClusterRecord
 from ticketing_harness.clusters.status import workloads
 from ticketing_harness.clusters.workflows import delete_steps, deploy_steps
 from ticketing_harness.errors import HarnessError
+from ticketing_harness.ports import free_port
 from ticketing_harness.testing.stacks import run_ticketing
 
 from .conftest import Stubs
@@ -131,50 +137,91 @@ def test_dev_runs_skaffold_on_the_clusters_kustomization_pinned_to_its_context(
     args = call["args"]
     assert args[args.index("--kube-context") + 1] == "kind-ticketing"
     assert args[args.index("--kubeconfig") + 1] == str(session.files.kubeconfig)
-    assert args[args.index("--profile") + 1] == "kind"
-    assert call["env"]["TICKETING_MANIFESTS"] == str(session.files.manifests)
+    assert args[args.index("--filename") + 1] == str(session.files.skaffold)
+    config = yaml.safe_load(session.files.skaffold.read_text())
+    assert config["manifests"]["kustomize"]["paths"] == [str(session.files.manifests)]
+    assert config["build"]["local"]["push"] is True  # to the local registry
+    # Skaffold finds localhost:5001 in local-registry-hosting (a prefix of our names) and so
+    # pushes only, instead of also loading the images into kind.
+    assert not [arg for arg in args if arg.startswith("--default-repo")]
+    assert cluster.get("configmaps", "kube-public", "local-registry-hosting") is not None
+    assert "platforms" not in config["build"]
     kustomization = (session.files.manifests / "kustomization.yaml").read_text()
-    assert "components/ingress-nginx" in kustomization and "components/localstripe" in kustomization
+    assert "components/gateway-api" in kustomization and "components/localstripe" in kustomization
+
+
+def test_dev_refuses_a_skaffold_that_cannot_read_its_config(
+    stubs: Stubs, cluster: FakeCluster, make_session: Any
+) -> None:
+    """skaffold/v4beta14 first ships in Skaffold v2.19.0; older ones say "unknown apiVersion"."""
+    create(make_session(KIND))
+    (stubs.directory / "skaffold").write_text("#!/bin/sh\necho v2.18.2\n")
+    session = make_session(KIND)
+
+    with pytest.raises(HarnessError, match=r"skaffold 2\.18\.2 is too old: .* needs 2\.19\.0"):
+        perform(session, dev_steps(session))
 
 
 @pytest.mark.parametrize(
-    ("provider", "expected"),
+    ("options", "expected"),
     [
         (
-            "kind",
+            ("--provider", "kind"),
             [
-                "kind create cluster --name ticketing",
-                "controller-v1.15.1/deploy/static/provider/kind/deploy.yaml",
-                "kind load docker-image",
+                "docker run --detach --restart=always --publish 127.0.0.1:5001:5000",
+                "kind create cluster --name ticketing --image kindest/node:v1.36.1@sha256:",
+                "docker exec --interactive '<node>' sh -c",
+                "API: server-side apply ConfigMap kube-public/local-registry-hosting",
+                "v1.5.1/standard-install.yaml",
+                "docker push 'localhost:5001/ticketing/auth:<git commit>'",
                 "map ticketing.dev to 127.0.0.1",
             ],
         ),
         (
-            "gke",
+            ("--provider", "kind", "--ingress", "nginx", "--no-local-registry"),
             [
+                "kind create cluster --name ticketing --image kindest/node:v1.35.0@sha256:",
+                "controller-v1.15.1/deploy/static/provider/kind/deploy.yaml",
+                "until it has a CA bundle",
+                "kind load docker-image",
+            ],
+        ),
+        (
+            ("--provider", "gke", "--ingress", "nginx"),
+            [
+                "KUBECONFIG=",
                 "gcloud container clusters create-auto ticketing --region us-central1"
                 " --project demo",
                 "provider/cloud/deploy.yaml",
+                "--role=roles/artifactregistry.reader",
                 "docker push 'us-central1-docker.pkg.dev/demo/ticketing/auth:<git commit>'",
                 "load balancer address of Service ingress-nginx/ingress-nginx-controller",
             ],
         ),
         (
-            "eks",
+            ("--provider", "gke"),
+            [
+                "GKE 1.34+ installs and manages the Gateway API CRDs",
+                "load balancer address of Service ticketing/ticketing-nginx",
+            ],
+        ),
+        (
+            ("--provider", "eks"),
             [
                 "eksctl create cluster -f",
-                "provider/aws/deploy.yaml",
+                "nginx-gateway-fabric/eks.yaml (field manager ticketing-settings)",
                 "aws ecr get-login-password --region us-east-1 | docker login",
                 "resolved to an IP",
             ],
         ),
     ],
+    ids=["kind", "kind-nginx-load", "gke-nginx", "gke", "eks"],
 )
 def test_plan_prints_every_step_and_command_and_runs_none(
-    provider: str, expected: list[str], stubs: Stubs, state_dir: Path
+    options: tuple[str, ...], expected: list[str], stubs: Stubs, state_dir: Path
 ) -> None:
     result = run_ticketing(
-        "cluster", "create", "--provider", provider, "--project", "demo", "--plan",
+        "cluster", "create", *options, "--project", "demo", "--plan",
         "--state-dir", str(state_dir),
     )  # fmt: skip
 
@@ -243,3 +290,45 @@ def test_delete_leaves_a_cluster_ticketing_did_not_create_untouched(
         perform(doomed, delete_steps(doomed))
     assert not [r for r in cluster.requests[requests_before:] if r.method == "DELETE"]
     assert not any("delete" in call["args"] for call in stubs.calls()[calls_before:])
+
+
+def _unreachable_cluster(state_dir: Path) -> Path:
+    """A cluster record whose API server has gone away (a deleted or stopped cluster)."""
+    files = ClusterFiles(state_dir / "clusters" / "ticketing")
+    files.directory.mkdir(parents=True)
+    server = f"http://127.0.0.1:{free_port()}"
+    config = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": "gone", "cluster": {"server": server}}],
+        "users": [{"name": "gone", "user": {"token": "t"}}],
+        "contexts": [{"name": "kind-ticketing", "context": {"cluster": "gone", "user": "gone"}}],
+        "current-context": "kind-ticketing",
+    }
+    files.kubeconfig.write_text(json.dumps(config))
+    ClusterRecord(
+        "ticketing", "kind", "gateway", None, None, None, str(files.kubeconfig),
+        "kind-ticketing", True,
+    ).save(files.record)  # fmt: skip
+    return files.kubeconfig
+
+
+def test_watching_an_api_server_that_does_not_answer_raises_one_harness_error(
+    state_dir: Path,
+) -> None:
+    kube = Kube(_unreachable_cluster(state_dir), "kind-ticketing", timeout=2.0)
+    try:
+        with pytest.raises(HarnessError, match="did not answer"):
+            kube.wait(deployment_target("orders", "ticketing"), timeout=5.0)
+    finally:
+        kube.close()
+
+
+def test_cli_reports_an_api_server_that_does_not_answer_in_one_line(
+    stubs: Stubs, state_dir: Path
+) -> None:
+    _unreachable_cluster(state_dir)
+
+    result = run_ticketing("cluster", "status", "--state-dir", str(state_dir))
+
+    assert "the API server of context kind-ticketing did not answer" in _one_error_line(result)

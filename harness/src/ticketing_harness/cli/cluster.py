@@ -8,42 +8,54 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
-from rich.status import Status
-from rich.table import Table
 
-from ticketing_harness.cli.output import StateDir, console, errors, layout_for, reports_errors
-from ticketing_harness.clusters.paths import ClusterFiles, repo_root
-from ticketing_harness.clusters.session import Session
-from ticketing_harness.clusters.spec import DEFAULT_REGIONS, ClusterSpec, Ingress, Provider
-from ticketing_harness.clusters.state import ClusterRecord
-from ticketing_harness.clusters.steps import Step, plan_lines, run_steps
+from ticketing_harness.cli.cluster_options import (
+    ClusterTarget,
+    HostsFile,
+    Plan,
+    Timeout,
+    cluster_options,
+    existing_session,
+    new_session,
+)
+from ticketing_harness.cli.cluster_output import check_table, perform, workload_table
+from ticketing_harness.cli.output import console, errors, reports_errors
+from ticketing_harness.clusters.naming import HOSTNAME
+from ticketing_harness.clusters.spec import ClusterSpec, Ingress
 from ticketing_harness.errors import HarnessError
 from ticketing_harness.hosts_file import DEFAULT_HOSTS_FILE
-from ticketing_harness.stripe_key import stripe_key_from_environment
 
 cluster_app = typer.Typer(
     no_args_is_help=True,
     help="Dev clusters on kind, GKE or EKS, from create to delete.",
 )
 
-Name = Annotated[str, typer.Option("--name", help="The cluster's name.")]
-ProviderOption = Annotated[
-    Provider | None,
-    typer.Option("--provider", help="kind, gke or eks.", show_default="the cluster's, else kind"),
-]
-ContextOption = Annotated[
-    str | None,
+IngressOption = Annotated[
+    Ingress | None,
     typer.Option(
-        "--context",
-        help="Use this context of your kubeconfig (a cluster ticketing did not create).",
-        show_default="the cluster's own",
+        metavar="INGRESS",
+        help="gateway (the Gateway API with NGINX Gateway Fabric) or nginx (ingress-nginx,"
+        " retired upstream, pinned).",
+        show_default="the cluster's, else gateway",
     ),
 ]
-Yes = Annotated[bool, typer.Option("--yes", help="Confirm the --context without a prompt.")]
-Plan = Annotated[bool, typer.Option("--plan", help="Print every step and command; run none.")]
-HostsFile = Annotated[Path, typer.Option("--hosts-file", help="The hosts file to edit.")]
-Timeout = Annotated[float, typer.Option(help="Seconds each waiting step may take.")]
+Region = Annotated[
+    str | None,
+    typer.Option(help="Cloud region (gke, eks).", show_default="gke us-central1, eks us-east-1"),
+]
+Project = Annotated[
+    str | None,
+    typer.Option(
+        envvar="GOOGLE_CLOUD_PROJECT",
+        show_envvar=False,
+        help="Google Cloud project (gke); by default GOOGLE_CLOUD_PROJECT.",
+        show_default="the environment's",
+    ),
+]
+Registry = Annotated[
+    str | None,
+    typer.Option(help="Image registry (cloud).", show_default="Artifact Registry or ECR"),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -51,120 +63,144 @@ def register(app: typer.Typer) -> None:
     app.add_typer(cluster_app, name="cluster")
 
 
-@cluster_app.command()
-@reports_errors
-def create(
-    provider: ProviderOption = None,
-    name: Name = "ticketing",
-    ingress: Annotated[
-        Ingress | None,
-        typer.Option(
-            help="ingress-nginx (pinned, retired upstream) or the Gateway API.",
-            show_default="the cluster's, else nginx",
-        ),
-    ] = None,
-    region: Annotated[
-        str | None,
-        typer.Option(
-            help="Cloud region (gke, eks).",
-            show_default=f"the cluster's, else {DEFAULT_REGIONS[Provider.GKE]} (gke) "
-            f"or {DEFAULT_REGIONS[Provider.EKS]} (eks)",
-        ),
-    ] = None,
-    project: Annotated[
-        str | None,
-        typer.Option(
-            envvar="GOOGLE_CLOUD_PROJECT",
-            help="Google Cloud project (gke).",
-            show_default="the cluster's",
-        ),
-    ] = None,
-    registry: Annotated[
-        str | None,
-        typer.Option(help="Image registry (cloud).", show_default="Artifact Registry or ECR"),
-    ] = None,
-    context: ContextOption = None,
-    yes: Yes = False,
-    plan: Plan = False,
-    hosts_file: HostsFile = DEFAULT_HOSTS_FILE,
-    timeout: Timeout = 600.0,
-    state_dir: StateDir = None,
-) -> None:
-    """Create (or reuse) a cluster and deploy the system to it.
-
-    Installs the ingress, creates the Secrets, builds and deploys the images of this commit,
-    and maps ticketing.dev to the cluster in the hosts file.
-    """
-    from ticketing_harness.clusters.workflows import create_steps
-
-    record = _record(state_dir, name)
-    spec = ClusterSpec(
-        provider=_provider(provider, record),
-        name=name,
-        ingress=ingress or (Ingress(record.ingress) if record else Ingress.NGINX),
+def _spec(
+    target: ClusterTarget,
+    ingress: Ingress | None,
+    region: str | None,
+    project: str | None,
+    registry: str | None,
+    local_registry: bool | None = None,
+) -> ClusterSpec:
+    """The options given, else what the cluster's record says, else the defaults."""
+    record = target.record
+    return ClusterSpec(
+        provider=target.chosen_provider(),
+        name=target.name,
+        ingress=ingress or (Ingress(record.ingress) if record else Ingress.GATEWAY),
         region=region or (record.region if record else None),
         project=project or (record.project if record else None),
         registry=registry or (record.registry if record else None),
+        local_registry=(
+            local_registry
+            if local_registry is not None
+            else (record.local_registry if record else True)
+        ),
     )
-    if record is not None and (record.provider, record.ingress) != (spec.provider, spec.ingress):
-        raise HarnessError(
-            f"cluster {name} runs {record.provider} with {record.ingress}; delete it first"
-            f" (`ticketing cluster delete --name {name}`) or choose another --name"
-        )
-    session = _session(spec, state_dir, hosts_file, timeout, context, yes)
-    _perform(session, create_steps(session), plan)
 
 
 @cluster_app.command()
 @reports_errors
-def deploy(
-    name: Name = "ticketing",
-    provider: ProviderOption = None,
-    context: ContextOption = None,
-    yes: Yes = False,
+@cluster_options()
+def create(
+    target: ClusterTarget,
+    ingress: IngressOption = None,
+    region: Region = None,
+    project: Project = None,
+    registry: Registry = None,
+    no_local_registry: Annotated[
+        bool,
+        typer.Option(
+            "--no-local-registry",
+            help="kind: `kind load` the images instead of pushing them to a local registry.",
+        ),
+    ] = False,
     plan: Plan = False,
+    hosts_file: HostsFile = DEFAULT_HOSTS_FILE,
     timeout: Timeout = 600.0,
-    state_dir: StateDir = None,
 ) -> None:
-    """Deploy this commit's images and manifests to the cluster.
+    """Create (or reuse) a cluster and deploy the system to it.
 
-    Builds and publishes the images, updates the Secrets and applies the manifests.
+    Installs the ingress, deploys the system and maps ticketing.dev to it.
+    """
+    from ticketing_harness.clusters.workflows import create_steps
+
+    record = target.record
+    spec = _spec(target, ingress, region, project, registry, False if no_local_registry else None)
+    if record is not None and (record.provider, record.ingress) != (spec.provider, spec.ingress):
+        raise HarnessError(
+            f"cluster {target.name} runs {record.provider} with {record.ingress}; delete it first"
+            f" (`ticketing cluster delete --name {target.name}`) or choose another --name"
+        )
+    session = new_session(
+        spec, target, hosts_file=hosts_file, timeout=timeout, named_context=target.context
+    )
+    perform(session, create_steps(session), plan)
+
+
+@cluster_app.command()
+@reports_errors
+@cluster_options()
+def deploy(target: ClusterTarget, plan: Plan = False, timeout: Timeout = 600.0) -> None:
+    """Publish this commit's images and apply the manifests.
+
+    Builds and publishes the images, updates the Secrets, then applies the manifests.
     """
     from ticketing_harness.clusters.workflows import deploy_steps
 
-    session = _existing(name, provider, context, yes, state_dir, timeout)
-    _perform(session, deploy_steps(session), plan)
+    session = existing_session(target, timeout=timeout)
+    perform(session, deploy_steps(session), plan)
 
 
 @cluster_app.command()
 @reports_errors
-def status(
-    name: Name = "ticketing",
-    provider: ProviderOption = None,
-    context: ContextOption = None,
-    yes: Yes = False,
-    state_dir: StateDir = None,
+@cluster_options("name", "provider", "state_dir")
+def render(
+    target: ClusterTarget,
+    ingress: IngressOption = None,
+    localstripe: Annotated[
+        bool | None,
+        typer.Option(
+            "--localstripe/--no-localstripe",
+            help="Include localstripe.",
+            show_default="unless STRIPE_SECRET_KEY is set",
+        ),
+    ] = None,
+    region: Region = None,
+    project: Project = None,
+    registry: Registry = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write one file per object here.", show_default="stdout"
+        ),
+    ] = None,
 ) -> None:
+    """Print the exact manifests `deploy` would apply.
+
+    Images tagged and routing included, for review or GitOps.
+    """
+    from ticketing_harness.clusters.commands import Runner
+    from ticketing_harness.clusters.paths import repo_root
+    from ticketing_harness.clusters.rendering import as_yaml, rendered, write_files
+    from ticketing_harness.stripe_key import stripe_key_from_environment
+
+    spec = _spec(target, ingress, region, project, registry)
+    stub = stripe_key_from_environment() is None if localstripe is None else localstripe
+    manifests = rendered(spec, stub, repo_root(), Runner())
+    if output is None:
+        sys.stdout.write(as_yaml(manifests))
+        return
+    written = write_files(manifests, output)
+    errors.print(f"wrote {len(written)} objects to {output}; the Secrets come from `deploy`")
+
+
+@cluster_app.command()
+@reports_errors
+@cluster_options()
+def status(target: ClusterTarget) -> None:
     """Show each workload's readiness and image.
 
     Exits 1 unless all are ready.
     """
     from ticketing_harness.clusters.status import URL, workloads
 
-    session = _existing(name, provider, context, yes, state_dir)
+    session = existing_session(target)
     session.check_context()
     found = workloads(session)
-    table = Table(box=None)
-    for column in ("workload", "kind", "ready", "image"):
-        table.add_column(column)
-    for workload in found:
-        mark = "[green]" if workload.is_ready else "[yellow]"
-        ready = f"{mark}{workload.ready}/{workload.wanted}[/]"
-        table.add_row(workload.name, workload.kind, ready, workload.image)
     console.print(
         f"cluster {session.spec.name} ({session.spec.provider}), context {session.context}"
     )
-    console.print(table)
+    console.print(workload_table(found))
     console.print(f"URL: {URL}")
     if not found or not all(workload.is_ready for workload in found):
         raise typer.Exit(1)
@@ -172,20 +208,48 @@ def status(
 
 @cluster_app.command()
 @reports_errors
+@cluster_options()
+def verify(
+    target: ClusterTarget,
+    url: Annotated[str, typer.Option(help="Where the ingress answers.")] = f"https://{HOSTNAME}",
+    timeout: Timeout = 120.0,
+) -> None:
+    """Check that the system runs, end to end through the ingress.
+
+    Workloads, routes, a purchase and the event flow; exits 1 on any failure.
+    """
+    from ticketing_harness.cli.cluster_verification import verification
+
+    session = existing_session(target, timeout=timeout)
+    try:
+        session.check_context()
+        checks = verification(session, url)
+    finally:
+        session.close()
+    console.print(f"cluster {session.spec.name}, context {session.context}, {url}")
+    console.print(check_table(checks))
+    failed = [check.name for check in checks if not check.ok]
+    if failed:
+        errors.print(f"[red]{len(failed)} of {len(checks)} checks failed:[/] {', '.join(failed)}")
+        raise typer.Exit(1)
+
+
+@cluster_app.command()
+@reports_errors
+@cluster_options()
 def logs(
+    target: ClusterTarget,
     service: Annotated[str, typer.Argument(help="auth, tickets, orders, expiration, payments...")],
     follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep printing.")] = False,
     lines: Annotated[int, typer.Option("--lines", "-n", help="Lines of each pod's log.")] = 50,
-    name: Name = "ticketing",
-    provider: ProviderOption = None,
-    context: ContextOption = None,
-    yes: Yes = False,
-    state_dir: StateDir = None,
 ) -> None:
-    """Print a service's logs from every pod, optionally following them."""
+    """Print a service's logs from every pod.
+
+    With --follow, keep printing new lines until Ctrl-C.
+    """
     from ticketing_harness.clusters.logs import pod_names, stream
 
-    session = _existing(name, provider, context, yes, state_dir)
+    session = existing_session(target)
     session.check_context()
     pods = pod_names(session, service)
     prefix = len(pods) > 1
@@ -207,151 +271,37 @@ def logs(
 
 @cluster_app.command()
 @reports_errors
-def dev(
-    name: Name = "ticketing",
-    provider: ProviderOption = None,
-    context: ContextOption = None,
-    yes: Yes = False,
-    plan: Plan = False,
-    state_dir: StateDir = None,
-) -> None:
-    """Skaffold's dev loop: save a file, its service restarts.
+@cluster_options()
+def dev(target: ClusterTarget, plan: Plan = False) -> None:
+    """Run Skaffold's dev loop: save a file, its service restarts.
 
-    Rebuilds images on change and syncs Python sources into the running pods.
+    Rebuilds on change and syncs Python sources into the pods.
     """
     from ticketing_harness.clusters.devloop import dev_steps
 
-    session = _existing(name, provider, context, yes, state_dir)
-    _perform(session, dev_steps(session), plan)
+    session = existing_session(target)
+    perform(session, dev_steps(session), plan)
 
 
 @cluster_app.command()
 @reports_errors
+@cluster_options()
 def delete(
-    name: Name = "ticketing",
-    provider: ProviderOption = None,
-    context: ContextOption = None,
-    yes: Yes = False,
+    target: ClusterTarget,
     plan: Plan = False,
     hosts_file: HostsFile = DEFAULT_HOSTS_FILE,
     timeout: Timeout = 600.0,
-    state_dir: StateDir = None,
 ) -> None:
-    """Delete the cluster and its ticketing.dev entry.
+    """Delete the cluster, its load balancers first.
 
-    The LoadBalancer Services go first, so that no cloud load balancer outlives the cluster.
+    Deletes the Gateways and LoadBalancer Services, then the cluster, then the hosts entry.
     """
     from ticketing_harness.clusters.workflows import delete_steps
 
-    session = _existing(name, provider, context, yes, state_dir, timeout, hosts_file)
-    _perform(session, delete_steps(session), plan)
-
-
-def _record(state_dir: Path | None, name: str) -> ClusterRecord | None:
-    return ClusterRecord.load(_files(state_dir, name).record)
-
-
-def _files(state_dir: Path | None, name: str) -> ClusterFiles:
-    return ClusterFiles(layout_for(state_dir).root / "clusters" / name)
-
-
-def _provider(provider: Provider | None, record: ClusterRecord | None) -> Provider:
-    if provider is not None:
-        return provider
-    return Provider(record.provider) if record else Provider.KIND
-
-
-def _session(
-    spec: ClusterSpec,
-    state_dir: Path | None,
-    hosts_file: Path,
-    timeout: float,
-    context: str | None,
-    yes: bool,
-) -> Session:
-    layout = layout_for(state_dir)
-    ask = typer.prompt if sys.stdin.isatty() else None
-    return Session(
-        spec=spec,
-        files=_files(state_dir, spec.name),
-        repo=repo_root(),
-        certs_dir=layout.certs_dir,
-        hosts_file=hosts_file,
-        stripe_key=stripe_key_from_environment(),
-        timeout=timeout,
-        named_context=context,
-        confirmed=yes,
-        ask=ask,
-    )
-
-
-def _existing(
-    name: str,
-    provider: Provider | None,
-    context: str | None,
-    yes: bool,
-    state_dir: Path | None,
-    timeout: float = 600.0,
-    hosts_file: Path = DEFAULT_HOSTS_FILE,
-) -> Session:
-    """A cluster `create` made (its record), or the one --context names."""
-    record = _record(state_dir, name)
-    if record is None and context is None:
-        raise HarnessError(
-            f"no cluster named {name} in {_files(state_dir, name).directory}: create it with"
-            f" `ticketing cluster create --name {name}`, or name a context with --context"
-        )
-    if record is not None:
-        spec = record.spec
-    else:
-        chosen = _provider(provider, None)
-        spec = ClusterSpec(provider=chosen, name=name, region=DEFAULT_REGIONS.get(chosen))
-    named = (
-        context if context else (None if record is None or record.created_by_us else record.context)
-    )
-    return _session(spec, state_dir, hosts_file, timeout, named, yes)
-
-
-def _perform(session: Session, steps: list[Step], plan: bool) -> None:
-    if plan:
-        console.print(
-            f"Plan for cluster {session.spec.name} ({session.spec.provider}); nothing runs:"
-        )
-        for line in plan_lines(steps):
-            console.print(escape(line), soft_wrap=True)
-        return
-    try:
-        run_steps(steps, _Progress())
-    finally:
-        session.close()
+    session = existing_session(target, timeout=timeout, hosts_file=hosts_file)
+    perform(session, delete_steps(session), plan)
 
 
 def _write(line: str) -> None:
     sys.stdout.write(line)
     sys.stdout.flush()
-
-
-class _Progress:
-    """Each step as it starts and ends, with a spinner on a terminal."""
-
-    def __init__(self) -> None:
-        self._status: Status | None = None
-
-    def started(self, number: int, total: int, step: Step) -> None:
-        console.print(f"[bold][{number}/{total}][/] {escape(step.title)}")
-        if console.is_terminal:
-            self._status = console.status(f"{step.key}...")
-            self._status.start()
-
-    def finished(self, step: Step, detail: str, seconds: float) -> None:
-        self._stop()
-        console.print(f"  [green]done[/] {escape(detail)} [dim]({seconds:.1f}s)[/]", soft_wrap=True)
-
-    def failed(self, step: Step, error: HarnessError) -> None:
-        self._stop()
-        errors.print(f"  [red]failed[/] at step {step.key}")
-
-    def _stop(self) -> None:
-        if self._status is not None:
-            self._status.stop()
-            self._status = None

@@ -28,23 +28,28 @@ PACKAGES = {
 
 @dataclass(frozen=True)
 class Command:
-    """One program call; `env` adds variables; `stdin_from` pipes another command's output in."""
+    """One program call; `env` adds variables; `stdin_from` pipes another command's output in,
+    `stdin` a text."""
 
     argv: tuple[str, ...]
     env: Mapping[str, str] = field(default_factory=dict)
     cwd: Path | None = None
     stdin_from: Command | None = None
+    stdin: str | None = None
 
     def __str__(self) -> str:
         prefix = "".join(f"{name}={shlex.quote(value)} " for name, value in self.env.items())
         text = prefix + shlex.join(self.argv)
         if self.cwd is not None:
             text = f"cd {shlex.quote(str(self.cwd))} && {text}"
+        if self.stdin is not None:
+            # A here-string ends its text with a newline itself.
+            text = f"{text} <<< {shlex.quote(self.stdin.removesuffix(chr(10)))}"
         return f"{self.stdin_from} | {text}" if self.stdin_from else text
 
 
-def command(*argv: str, env: Mapping[str, str] | None = None) -> Command:
-    return Command(tuple(argv), dict(env or {}))
+def command(*argv: str, env: Mapping[str, str] | None = None, stdin: str | None = None) -> Command:
+    return Command(tuple(argv), dict(env or {}), stdin=stdin)
 
 
 @dataclass(frozen=True)
@@ -66,7 +71,7 @@ class Runner:
 
     def result(self, cmd: Command, *, stream: bool = False) -> Result:
         """Run `cmd` and return how it ended; output is captured unless `stream`."""
-        stdin = self.run(cmd.stdin_from).stdout if cmd.stdin_from else None
+        stdin = self.run(cmd.stdin_from).stdout if cmd.stdin_from else cmd.stdin
         try:
             completed = subprocess.run(
                 cmd.argv,

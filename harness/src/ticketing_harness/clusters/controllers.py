@@ -1,7 +1,8 @@
 """The ingress controllers, pinned: what to apply for each provider and how to know it is ready.
 
-ingress-nginx is retired upstream (no releases or security fixes since March 2026): we pin its
-last release. The Gateway API alternative is NGINX Gateway Fabric, maintained by F5 NGINX.
+The default is the Gateway API, served by NGINX Gateway Fabric (maintained by F5 NGINX).
+ingress-nginx, the original course's controller, is retired upstream (no releases or security
+fixes since March 2026): we pin its last release.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ticketing_harness.clusters.naming import GATEWAY, GATEWAY_CLASS, NAMESPACE
 from ticketing_harness.clusters.spec import Ingress, Provider
 
 INGRESS_NGINX_RELEASE = "controller-v1.15.1"
@@ -22,7 +24,7 @@ _INGRESS_NGINX = (
 # ingress-nginx's manifest per provider: kind binds the node's ports 80/443, `cloud` gets a
 # load balancer, `aws` a Network Load Balancer.
 _INGRESS_NGINX_MANIFEST = {Provider.KIND: "kind", Provider.GKE: "cloud", Provider.EKS: "aws"}
-_GATEWAY_API_CRDS = (
+GATEWAY_API_CRDS = (
     "https://github.com/kubernetes-sigs/gateway-api/releases/download/"
     f"{GATEWAY_API_VERSION}/standard-install.yaml"
 )
@@ -36,10 +38,15 @@ class Controller:
     """A pinned controller: its manifests, in order, and what must be ready before we route."""
 
     title: str
+    # The Gateway API's CRDs, applied first unless the cluster manages its own (GKE).
+    crds: str | None
     manifests: tuple[str, ...]
     namespace: str
     deployment: str
-    jobs: tuple[str, ...]
+    # ingress-nginx's ValidatingWebhookConfiguration: its admission Jobs create a certificate
+    # and patch its CA in, then delete themselves (ttlSecondsAfterFinished: 0), so the CA
+    # bundle, not the Jobs, is the proof that they ran.
+    admission_webhook: str | None
     webhook_service: str | None
     gateway_class: str | None
     # Our settings for this provider, applied server-side over the release's (a file in clusters/).
@@ -52,10 +59,11 @@ def controller_for(ingress: Ingress, provider: Provider) -> Controller:
     if ingress is Ingress.NGINX:
         return Controller(
             title=f"ingress-nginx {INGRESS_NGINX_RELEASE} (retired upstream, pinned)",
+            crds=None,
             manifests=(_INGRESS_NGINX.format(manifest=_INGRESS_NGINX_MANIFEST[provider]),),
             namespace="ingress-nginx",
             deployment="ingress-nginx-controller",
-            jobs=("ingress-nginx-admission-create", "ingress-nginx-admission-patch"),
+            admission_webhook="ingress-nginx-admission",
             webhook_service="ingress-nginx-controller-admission",
             gateway_class=None,
             settings=None,
@@ -70,19 +78,14 @@ def controller_for(ingress: Ingress, provider: Provider) -> Controller:
             f"Gateway API {GATEWAY_API_VERSION} with NGINX Gateway Fabric"
             f" {NGINX_GATEWAY_FABRIC_VERSION}"
         ),
-        manifests=(
-            _GATEWAY_API_CRDS,
-            f"{_FABRIC}/deploy/crds.yaml",
-            f"{_FABRIC}/deploy/default/deploy.yaml",
-        ),
+        crds=GATEWAY_API_CRDS,
+        manifests=(f"{_FABRIC}/deploy/crds.yaml", f"{_FABRIC}/deploy/default/deploy.yaml"),
         namespace="nginx-gateway",
         deployment="nginx-gateway",
-        # The certificate job deletes itself 30 s after it ends: the running controller is
-        # the proof it did its work.
-        jobs=(),
+        admission_webhook=None,
         webhook_service=None,
-        gateway_class="nginx",
+        gateway_class=GATEWAY_CLASS,
         settings=settings.get(provider),
         # NGINX Gateway Fabric names the data plane's Service <gateway>-<gateway class>.
-        entry_service=("ticketing", "ticketing-nginx"),
+        entry_service=(NAMESPACE, f"{GATEWAY}-{GATEWAY_CLASS}"),
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ticketing_harness.clusters.commands import Command, Runner, command
-from ticketing_harness.clusters.naming import LOCALSTRIPE, image_name
+from ticketing_harness.clusters.naming import LOCALSTRIPE, placeholder_image
 from ticketing_harness.errors import HarnessError
 
 DOCKERFILE = Path("services/Dockerfile")
@@ -32,39 +32,50 @@ def git_tag(repo: Path, runner: Runner) -> str:
     return f"{head.stdout.strip()}-dirty-{digest}"
 
 
+def repository(registry: str, component: str) -> str:
+    return f"{registry}/{component}"
+
+
+def kustomize_names(registry: str, components: tuple[str, ...]) -> list[dict[str, str]]:
+    """The `images:` that point the manifests' placeholder names at the cluster's registry."""
+    return [
+        {"name": placeholder_image(component), "newName": repository(registry, component)}
+        for component in components
+    ]
+
+
 @dataclass(frozen=True)
 class Images:
-    """Where the images of one deployment live: a registry (cloud) or the node (kind)."""
+    """The images of one deployment: in `registry`, tagged `tag`; built for `platform`."""
 
     tag: str
-    registry: str | None
+    registry: str
     components: tuple[str, ...]
+    platform: str | None = None
 
     def __post_init__(self) -> None:
         if not self.tag or self.tag == "latest":
             raise HarnessError("images need a tag from the git commit, never `latest`")
 
+    def repository(self, component: str) -> str:
+        return repository(self.registry, component)
+
     def ref(self, component: str) -> str:
-        repository = f"{self.registry}/{component}" if self.registry else image_name(component)
-        return f"{repository}:{self.tag}"
+        return f"{self.repository(component)}:{self.tag}"
 
     @property
     def refs(self) -> list[str]:
         return [self.ref(component) for component in self.components]
 
-    def kustomize_images(self) -> list[dict[str, str]]:
-        """The `images:` of a kustomization that points the manifests at these images."""
+    def kustomize_tags(self) -> list[dict[str, str]]:
+        """The `images:` of a kustomization that gives the registry's images the commit tag."""
         return [
-            {
-                "name": image_name(component),
-                "newName": self.ref(component).rsplit(":", 1)[0],
-                "newTag": self.tag,
-            }
+            {"name": self.repository(component), "newTag": self.tag}
             for component in self.components
         ]
 
     def build(self, repo: Path, component: str) -> Command:
-        platform = ("--platform", CLOUD_PLATFORM) if self.registry else ()
+        platform = ("--platform", self.platform) if self.platform else ()
         if component == LOCALSTRIPE:
             return command(
                 "docker", "build", *platform, "--tag", self.ref(component),

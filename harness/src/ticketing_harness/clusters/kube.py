@@ -1,7 +1,8 @@
 """The Kubernetes API through lightkube, pinned to one kubeconfig file and one context.
 
-Server-side apply with our field manager, server dry-run, and watch-based waits bounded by
-our own deadline (lightkube's watch reconnects forever, so each wait runs under a timeout).
+Server-side apply under a named field manager, server dry-run, and watch-based waits bounded
+by our own deadline (lightkube's watch reconnects forever, so each wait runs under a timeout).
+Every failure to reach or use the API, a watch's included, becomes one HarnessError.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,16 +18,16 @@ from typing import Any
 import httpx2
 from lightkube import ApiError, AsyncClient, Client, KubeConfig
 from lightkube.codecs import from_dict
+from lightkube.config.client_adapter import Client as HttpClient
+from lightkube.config.client_adapter import ConnectionParams
+from lightkube.config.kubeconfig import SingleConfig
 from lightkube.core.exceptions import ConfigError, LoadResourceError
 from lightkube.generic_resource import (
     create_global_resource,
     create_namespaced_resource,
     get_generic_resource,
 )
-from lightkube.resources.apps_v1 import Deployment, StatefulSet
-from lightkube.resources.batch_v1 import Job
 from lightkube.resources.core_v1 import ConfigMap, Pod, Secret, Service
-from lightkube.resources.discovery_v1 import EndpointSlice
 
 from ticketing_harness.clusters.naming import FIELD_MANAGER
 from ticketing_harness.errors import HarnessError
@@ -60,9 +62,12 @@ class Kube:
     def __init__(self, kubeconfig: Path, context: str, timeout: float = 30.0) -> None:
         register_custom_kinds()
         try:
-            self.config = KubeConfig.from_file(kubeconfig).get(context_name=context)
+            config = KubeConfig.from_file(kubeconfig).get(context_name=context)
         except (ConfigError, OSError) as error:
             raise HarnessError(f"cannot use context {context!r} of {kubeconfig}: {error}") from None
+        if config is None:
+            raise HarnessError(f"cannot use context {context!r} of {kubeconfig}: it has none")
+        self.config: SingleConfig = config
         self.context = context
         self.timeout = timeout
         self.client = Client(
@@ -72,34 +77,60 @@ class Kube:
     def close(self) -> None:
         self.client.close()
 
-    def apply(self, manifests: list[Manifest], *, dry_run: bool = False) -> int:
+    @contextmanager
+    def _calling(self, doing: str) -> Iterator[None]:
+        """An API call that fails (unreachable, refused, timed out) raises one HarnessError."""
+        try:
+            yield
+        except ApiError as error:
+            raise HarnessError(f"cannot {doing}: {error.status.message}") from None
+        except httpx2.HTTPError as error:
+            raise HarnessError(
+                f"cannot {doing}: the API server of context {self.context} did not answer"
+                f" ({_reason(error)})"
+            ) from None
+
+    def apply(
+        self,
+        manifests: list[Manifest],
+        *,
+        dry_run: bool = False,
+        field_manager: str = FIELD_MANAGER,
+    ) -> int:
         """Server-side apply each object, taking over fields others set; the number applied."""
         for manifest in manifests:
             obj = _load(manifest)
-            try:
-                self.client.apply(obj, force=True, dry_run=dry_run)
-            except ApiError as error:
-                raise HarnessError(
-                    f"the cluster refused {describe(manifest)}: {error.status.message}"
-                ) from None
+            with self._calling(f"apply {describe(manifest)}"):
+                try:
+                    self.client.apply(obj, force=True, dry_run=dry_run, field_manager=field_manager)
+                except ApiError as error:
+                    raise HarnessError(
+                        f"the cluster refused {describe(manifest)}: {error.status.message}"
+                    ) from None
         return len(manifests)
 
-    def try_apply(self, manifests: list[Manifest], *, dry_run: bool = False) -> str | None:
+    def try_apply(
+        self,
+        manifests: list[Manifest],
+        *,
+        dry_run: bool = False,
+        field_manager: str = FIELD_MANAGER,
+    ) -> str | None:
         """None when the API server (and its admission webhooks) accepted them; else why not."""
         try:
-            self.apply(manifests, dry_run=dry_run)
+            self.apply(manifests, dry_run=dry_run, field_manager=field_manager)
         except HarnessError as error:
             return str(error)
         return None
 
     def get(self, resource: Any, name: str, namespace: str | None = None) -> Manifest | None:
-        try:
-            obj = self.client.get(resource, name, namespace=namespace)
-        except ApiError as error:
-            if error.status.code == 404:
-                return None
-            raise HarnessError(f"cannot read {name}: {error.status.message}") from None
-        return _as_dict(obj)
+        with self._calling(f"read {name}"):
+            try:
+                return _as_dict(self.client.get(resource, name, namespace=namespace))
+            except ApiError as error:
+                if error.status.code == 404:
+                    return None
+                raise
 
     def secret_data(self, name: str, namespace: str) -> Mapping[str, str]:
         """The base64-encoded data of a Secret, empty when there is none."""
@@ -115,18 +146,27 @@ class Kube:
     ) -> list[Manifest]:
         """Objects of a kind (all namespaces unless one is named), as dicts."""
         selector: dict[str, Any] | None = dict(labels) if labels else None
-        try:
+        with self._calling("list objects"):
             found = self.client.list(resource, namespace=namespace, labels=selector)
             return [_as_dict(obj) for obj in found]
-        except ApiError as error:
-            raise HarnessError(f"cannot list objects: {error.status.message}") from None
+
+    def served_objects(self, resource: Any) -> list[Manifest]:
+        """Objects of a custom kind in every namespace, none when the cluster lacks the kind."""
+        with self._calling("list objects"):
+            try:
+                return [_as_dict(obj) for obj in self.client.list(resource, namespace="*")]
+            except ApiError as error:
+                if error.status.code == 404:
+                    return []
+                raise
 
     def delete(self, resource: Any, name: str, namespace: str | None = None) -> None:
-        try:
-            self.client.delete(resource, name, namespace=namespace)
-        except ApiError as error:
-            if error.status.code != 404:
-                raise HarnessError(f"cannot delete {name}: {error.status.message}") from None
+        with self._calling(f"delete {name}"):
+            try:
+                self.client.delete(resource, name, namespace=namespace)
+            except ApiError as error:
+                if error.status.code != 404:
+                    raise
 
     def load_balancer_services(self) -> list[Manifest]:
         return [s for s in self.objects(Service) if s["spec"].get("type") == "LoadBalancer"]
@@ -135,7 +175,23 @@ class Kube:
         return self.objects(Pod, namespace=namespace, labels=labels)
 
     def log(self, pod: str, namespace: str, *, follow: bool, tail: int | None) -> Iterator[str]:
-        return self.client.log(pod, namespace=namespace, follow=follow, tail_lines=tail)
+        with self._calling(f"read the log of {pod}"):
+            yield from self.client.log(pod, namespace=namespace, follow=follow, tail_lines=tail)
+
+    def service_proxy(self, namespace: str, service: str, port: str, path: str) -> Any:
+        """GET `path` from a Service's port through the API server's proxy, as JSON."""
+        url = f"/api/v1/namespaces/{namespace}/services/{service}:{port}/proxy/{path.lstrip('/')}"
+        params = ConnectionParams(timeout=httpx2.Timeout(self.timeout))
+        with (
+            self._calling(f"read {path} of Service {namespace}/{service}"),
+            HttpClient(self.config, params) as http,
+        ):
+            response = http.get(url)
+            response.raise_for_status()
+            try:
+                return response.json()
+            except ValueError:
+                raise HarnessError(f"{url} answered {response.text[:80]!r}, not JSON") from None
 
     def wait(self, target: Target, timeout: float) -> Manifest:
         """The object once `target.ready` holds, watched until `timeout` seconds pass."""
@@ -161,25 +217,30 @@ class Kube:
     async def _wait(self, client: AsyncClient, target: Target, timeout: float) -> Manifest:
         last: Manifest | None = None
         try:
-            async with asyncio.timeout(timeout):
-                watch = client.watch(
-                    target.resource,
-                    namespace=target.namespace,
-                    fields={"metadata.name": target.name},
-                    server_timeout=max(1, int(timeout)),
-                )
-                async for _, obj in watch:
-                    last = _as_dict(obj)
-                    if target.ready(last):
-                        return last
+            with self._calling(f"watch {target.what}"):
+                async with asyncio.timeout(timeout):
+                    watch = client.watch(
+                        target.resource,
+                        namespace=target.namespace,
+                        fields={"metadata.name": target.name},
+                        server_timeout=max(1, int(timeout)),
+                    )
+                    async for _, obj in watch:
+                        last = _as_dict(obj)
+                        if target.ready(last):
+                            return last
         except TimeoutError:
             state = "does not exist yet" if last is None else "is not ready"
             raise HarnessError(
                 f"{target.what} {state} after {timeout:.0f}s (context {self.context})"
             ) from None
-        except ApiError as error:
-            raise HarnessError(f"cannot watch {target.what}: {error.status.message}") from None
         raise HarnessError(f"the watch on {target.what} ended")
+
+
+def _reason(error: httpx2.HTTPError) -> str:
+    if isinstance(error, httpx2.HTTPStatusError):
+        return f"HTTP {error.response.status_code}"
+    return str(error) or type(error).__name__
 
 
 def describe(manifest: Manifest) -> str:
@@ -202,42 +263,6 @@ def _as_dict(obj: Any) -> Manifest:
     return result
 
 
-def job_complete(job: Manifest) -> bool:
-    return _condition(job, "Complete")
-
-
-def deployment_available(deployment: Manifest) -> bool:
-    """Every replica of the current generation is updated and available."""
-    spec, status = deployment.get("spec", {}), deployment.get("status") or {}
-    wanted: int = spec.get("replicas", 1)
-    generation: int = deployment["metadata"].get("generation", 0)
-    return bool(
-        status.get("observedGeneration", 0) >= generation
-        and status.get("updatedReplicas", 0) >= wanted
-        and status.get("availableReplicas", 0) >= wanted
-    )
-
-
-def stateful_set_ready(stateful_set: Manifest) -> bool:
-    spec, status = stateful_set.get("spec", {}), stateful_set.get("status") or {}
-    wanted = spec.get("replicas", 1)
-    return bool(
-        status.get("readyReplicas", 0) >= wanted
-        and status.get("updatedReplicas", 0) >= wanted
-        and status.get("currentRevision") == status.get("updateRevision")
-    )
-
-
-def condition_true(kind: str) -> Ready:
-    """Ready when the object's status condition `kind` is True (Accepted, Established...)."""
-    return lambda obj: _condition(obj, kind)
-
-
-def _condition(obj: Manifest, kind: str) -> bool:
-    conditions: list[Manifest] = (obj.get("status") or {}).get("conditions") or []
-    return any(c.get("type") == kind and c.get("status") == "True" for c in conditions)
-
-
 def custom_kind(api_version: str, kind: str) -> Any:
     """The lightkube class of a custom kind `register_custom_kinds` taught it."""
     register_custom_kinds()
@@ -252,38 +277,3 @@ def load_balancer_address(service: Manifest) -> str | None:
     first = ingress[0]
     address: str | None = first.get("ip") or first.get("hostname")
     return address
-
-
-def rollout_target(manifest: Manifest) -> Target | None:
-    """What to wait for after applying `manifest`: Deployments and StatefulSets roll out."""
-    name = manifest["metadata"]["name"]
-    namespace = manifest["metadata"].get("namespace")
-    if manifest["kind"] == "Deployment":
-        return Target(Deployment, name, namespace, deployment_available, f"Deployment {name}")
-    if manifest["kind"] == "StatefulSet":
-        return Target(StatefulSet, name, namespace, stateful_set_ready, f"StatefulSet {name}")
-    return None
-
-
-def job_target(name: str, namespace: str) -> Target:
-    return Target(Job, name, namespace, job_complete, f"Job {namespace}/{name}")
-
-
-def deployment_target(name: str, namespace: str) -> Target:
-    return Target(
-        Deployment, name, namespace, deployment_available, f"Deployment {namespace}/{name}"
-    )
-
-
-def has_ready_endpoint(slices: list[Manifest]) -> bool:
-    return any(
-        (endpoint.get("conditions") or {}).get("ready") is True
-        for endpoint_slice in slices
-        for endpoint in endpoint_slice.get("endpoints") or []
-    )
-
-
-def endpoint_slices(kube: Kube, service: str, namespace: str) -> list[Manifest]:
-    return kube.objects(
-        EndpointSlice, namespace=namespace, labels={"kubernetes.io/service-name": service}
-    )

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from lightkube import ApiError
-
 from ticketing_harness.clusters.naming import NAMESPACE
 from ticketing_harness.clusters.session import Session
 from ticketing_harness.errors import HarnessError
@@ -34,5 +32,5 @@ def stream(
     try:
         for line in session.kube.log(pod, NAMESPACE, follow=follow, tail=lines):
             write(f"{pod} | {line}" if prefix else line)
-    except ApiError as error:
-        write(f"{pod}: no logs ({error.status.message})\n")
+    except HarnessError as error:
+        write(f"{pod}: no logs ({error})\n")

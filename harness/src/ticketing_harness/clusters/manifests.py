@@ -1,17 +1,19 @@
-"""The cluster's kustomizations (overlay, routing, localstripe, image tags) and rendering them."""
+"""The cluster's kustomizations (overlay, routing, localstripe, image names and tags) and
+rendering them."""
 
 from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from ticketing_harness.clusters.commands import Command, Runner, command
-from ticketing_harness.clusters.images import Images
-from ticketing_harness.clusters.naming import NAMESPACE
+from ticketing_harness.clusters.images import Images, kustomize_names
+from ticketing_harness.clusters.naming import NAMESPACE, built_images
 from ticketing_harness.clusters.paths import ClusterFiles
 from ticketing_harness.clusters.spec import Ingress
 from ticketing_harness.errors import HarnessError
@@ -19,6 +21,22 @@ from ticketing_harness.errors import HarnessError
 Manifest = dict[str, Any]
 ROUTING_COMPONENTS = {Ingress.NGINX: "ingress-nginx", Ingress.GATEWAY: "gateway-api"}
 ROUTING_KINDS = {Ingress.NGINX: ("Ingress",), Ingress.GATEWAY: ("Gateway", "HTTPRoute")}
+
+
+@dataclass(frozen=True)
+class Composition:
+    """What a cluster's manifests are made of: the overlay, the routing, localstripe (without a
+    Stripe key) and the registry our images come from."""
+
+    overlay: str
+    ingress: Ingress
+    localstripe: bool
+    registry: str
+
+    @property
+    def components(self) -> tuple[str, ...]:
+        """The images of ours these manifests run."""
+        return built_images(self.localstripe)
 
 
 def kubectl() -> str:
@@ -31,33 +49,43 @@ def kubectl() -> str:
     return str(kubectl_path())
 
 
-def write_manifests(
-    files: ClusterFiles, repo: Path, overlay: str, ingress: Ingress, localstripe: bool
-) -> Path:
-    """The overlay, the routing and (without a Stripe key) localstripe: what skaffold renders."""
+def write_manifests(files: ClusterFiles, repo: Path, composition: Composition) -> Path:
+    """The kustomization skaffold renders (and tags with what it builds): the overlay, the
+    routing, localstripe if wanted, and our images named on the cluster's registry."""
     clusters = repo / "clusters"
-    components = [ROUTING_COMPONENTS[ingress], *(["localstripe"] if localstripe else [])]
+    extras = ["localstripe"] if composition.localstripe else []
     return _write(
         files.manifests,
         {
             "namespace": NAMESPACE,
-            "resources": [_relative(clusters / "overlays" / overlay, files.manifests)],
+            "resources": [_relative(clusters / "overlays" / composition.overlay, files.manifests)],
             "components": [
-                _relative(clusters / "components" / name, files.manifests) for name in components
+                _relative(clusters / "components" / name, files.manifests)
+                for name in (ROUTING_COMPONENTS[composition.ingress], *extras)
             ],
+            "images": kustomize_names(composition.registry, composition.components),
         },
     )
 
 
 def write_release(files: ClusterFiles, images: Images) -> Path:
-    """The manifests with every image of ours pointed at its registry and commit tag."""
+    """The manifests with our images tagged with the commit: what `deploy` applies."""
     return _write(
         files.release,
         {
             "resources": [_relative(files.manifests, files.release)],
-            "images": images.kustomize_images(),
+            "images": images.kustomize_tags(),
         },
     )
+
+
+def release_manifests(
+    files: ClusterFiles, repo: Path, composition: Composition, images: Images, runner: Runner
+) -> list[Manifest]:
+    """Write both kustomizations and render the release: the objects `deploy` applies."""
+    write_manifests(files, repo, composition)
+    write_release(files, images)
+    return render(files.release, runner)
 
 
 def render_command(directory: Path) -> Command:

@@ -21,10 +21,6 @@ def repo_root(start: Path | None = None) -> Path:
     )
 
 
-def clusters_dir() -> Path:
-    return repo_root() / "clusters"
-
-
 @dataclass(frozen=True)
 class ClusterFiles:
     """A cluster's files in the state directory: record, kubeconfig, kept secrets, manifests."""
@@ -52,6 +48,11 @@ class ClusterFiles:
     def release(self) -> Path:
         """The kustomization `create` and `deploy` apply: the manifests with image tags set."""
         return self.directory / "release"
+
+    @property
+    def skaffold(self) -> Path:
+        """The dev loop's config: this cluster's image names and kustomization."""
+        return self.directory / "skaffold.yaml"
 
     @property
     def eksctl_config(self) -> Path:

@@ -17,6 +17,13 @@ from typing import Any
 
 from ticketing_harness.certificates import CertificateFiles
 from ticketing_harness.clusters import naming
+from ticketing_harness.clusters.server_configs import (
+    NATS_CONFIG_KEY,
+    REDIS_CONFIG_KEY,
+    NatsUser,
+    nats_config,
+    redis_config,
+)
 from ticketing_harness.components import DATABASES, SERVICES
 
 Manifest = dict[str, Any]
@@ -107,6 +114,7 @@ def secret_manifests(
                 "user": _NATS_USER,
                 "password": credentials.nats_password,
                 "url": f"nats://{_NATS_USER}:{credentials.nats_password}@nats:4222",
+                NATS_CONFIG_KEY: nats_config([NatsUser(_NATS_USER, credentials.nats_password)]),
             },
         ),
         _secret(
@@ -114,6 +122,7 @@ def secret_manifests(
             {
                 "password": credentials.redis_password,
                 "url": f"redis://:{credentials.redis_password}@redis:6379/0",
+                REDIS_CONFIG_KEY: redis_config(credentials.redis_password),
             },
         ),
         _secret(naming.STRIPE_SECRET, {"STRIPE_SECRET_KEY": stripe_key or LOCALSTRIPE_KEY}),

@@ -7,16 +7,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ticketing_harness.clusters import local_registry
 from ticketing_harness.clusters.commands import Command, Runner, command
 from ticketing_harness.clusters.guard import confirm_context, current_context, user_kubeconfig
 from ticketing_harness.clusters.images import Images
 from ticketing_harness.clusters.kube import Kube
-from ticketing_harness.clusters.manifests import kubectl, write_manifests
-from ticketing_harness.clusters.naming import FIELD_MANAGER
+from ticketing_harness.clusters.manifests import Composition, kubectl, write_manifests
+from ticketing_harness.clusters.naming import RELEASE_FIELD_MANAGER
 from ticketing_harness.clusters.paths import ClusterFiles
-from ticketing_harness.clusters.providers import Eks, Gke, Kind, cloud_for
+from ticketing_harness.clusters.providers import Cloud, Kind, cloud_for
 from ticketing_harness.clusters.spec import ClusterSpec, Provider
 from ticketing_harness.clusters.state import ClusterRecord
+from ticketing_harness.clusters.tools import UNPRIVILEGED_PORT_START
 from ticketing_harness.errors import HarnessError
 
 Ask = Callable[[str], str]
@@ -35,18 +37,41 @@ class Session:
     stripe_key: str | None = None
     timeout: float = 600.0
     poll_interval: float = 2.0
-    # The host ports kind maps to the ingress controller (kind-cluster.yaml).
+    # The host ports kind maps to the ingress controller (kind-cluster.yaml), the local
+    # registry's, and the sysctl that says which ports a rootless engine may bind.
     kind_ports: tuple[int, ...] = (80, 443)
+    registry_ports: tuple[int, ...] = (local_registry.HOST_PORT,)
+    unprivileged_port_start: Path = UNPRIVILEGED_PORT_START
     # --context: a cluster this tool did not create, in the user's own kubeconfig.
     named_context: str | None = None
     confirmed: bool = False
     ask: Ask | None = None
-    # The images of this run, once their tag and registry are known (see `release.images`).
+    # The images of this run, once their tag and registry are known (see `publish.images`).
     images: Images | None = None
 
     @functools.cached_property
-    def cloud(self) -> Kind | Gke | Eks:
+    def cloud(self) -> Cloud:
         return cloud_for(self.spec, self.files, self.repo)
+
+    @functools.cached_property
+    def registry(self) -> str:
+        """Where the cluster's images are: the local registry, Artifact Registry or ECR."""
+        return self.cloud.registry(self.runner)
+
+    @property
+    def uses_local_registry(self) -> bool:
+        """kind pushes to its local registry, unless asked not to or the cluster is not ours."""
+        return (
+            isinstance(self.cloud, Kind) and self.spec.local_registry and self.named_context is None
+        )
+
+    @property
+    def localstripe(self) -> bool:
+        """Payments use localstripe unless a Stripe key is given."""
+        return self.stripe_key is None
+
+    def composition(self, registry: str) -> Composition:
+        return Composition(self.cloud.overlay, self.spec.ingress, self.localstripe, registry)
 
     @property
     def record(self) -> ClusterRecord | None:
@@ -111,20 +136,15 @@ class Session:
         )  # fmt: skip
 
     def apply_url(self, url: str, context: str | None = None) -> Command:
+        """Apply an upstream release as it is published, under a field manager of its own."""
         return self.kubectl(
             "apply", "--server-side", "--force-conflicts",
-            f"--field-manager={FIELD_MANAGER}", "--filename", url, context=context,
+            f"--field-manager={RELEASE_FIELD_MANAGER}", "--filename", url, context=context,
         )  # fmt: skip
 
     def write_manifests(self) -> Path:
-        """The cluster's kustomization: its overlay, the routing, localstripe without a key."""
-        return write_manifests(
-            self.files,
-            self.repo,
-            self.cloud.overlay,
-            self.spec.ingress,
-            localstripe=self.stripe_key is None,
-        )
+        """The cluster's kustomization: overlay, routing, localstripe without a key, images."""
+        return write_manifests(self.files, self.repo, self.composition(self.registry))
 
     def remember(self, created_by_us: bool | None = None, done: str | None = None) -> None:
         """Write the record: the spec, where to reach the cluster, and the steps done."""
@@ -140,6 +160,7 @@ class Session:
                 kubeconfig=str(self.kubeconfig),
                 context=self.context,
                 created_by_us=bool(created_by_us),
+                local_registry=self.spec.local_registry,
             )
         if created_by_us is not None:
             record.created_by_us = created_by_us

@@ -24,10 +24,11 @@ class Provider(StrEnum):
 
 
 class Ingress(StrEnum):
-    """Which controller routes ticketing.dev: ingress-nginx, or the Gateway API."""
+    """Which controller routes ticketing.dev: the Gateway API (the default), or ingress-nginx
+    (retired upstream; the original course's path)."""
 
-    NGINX = "nginx"
     GATEWAY = "gateway"
+    NGINX = "nginx"
 
 
 DEFAULT_REGIONS = {Provider.GKE: "us-central1", Provider.EKS: "us-east-1"}
@@ -39,10 +40,12 @@ class ClusterSpec:
 
     provider: Provider
     name: str = "ticketing"
-    ingress: Ingress = Ingress.NGINX
+    ingress: Ingress = Ingress.GATEWAY
     region: str | None = None
     project: str | None = None
     registry: str | None = None
+    # kind: push to a local registry (True), or copy images into the node with `kind load`.
+    local_registry: bool = True
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):

@@ -23,6 +23,7 @@ class ClusterRecord:
     context: str
     created_by_us: bool
     done: list[str] = field(default_factory=list)
+    local_registry: bool = True
 
     @property
     def spec(self) -> ClusterSpec:
@@ -33,6 +34,7 @@ class ClusterRecord:
             region=self.region,
             project=self.project,
             registry=self.registry,
+            local_registry=self.local_registry,
         )
 
     def save(self, path: Path) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from ticketing_harness.clusters.commands import Command, Runner, command
 from ticketing_harness.errors import HarnessError
@@ -76,25 +78,75 @@ TOOLS = {
         "eksctl", command("eksctl", "version"), (0, 200, 0), "the ClusterConfig add-ons"
     ),
     "aws": Tool("aws", command("aws", "--version"), (2, 0, 0), "ECR logins"),
-    "skaffold": Tool("skaffold", command("skaffold", "version"), (2, 10, 0), "skaffold/v4beta14"),
+    # Skaffold reads skaffold/v4beta14 configs from v2.19.0 on ("unknown apiVersion" before).
+    "skaffold": Tool("skaffold", command("skaffold", "version"), (2, 19, 0), "skaffold/v4beta14"),
 }
 
-DOCKER_ANSWERS = command("docker", "info", "--format", "{{.ServerVersion}}")
+DOCKER_INFO = command("docker", "info", "--format", "{{json .}}")
+# kind runs its nodes in Podman when asked to (or when `docker` is Podman's stand-in).
+PODMAN_INFO = command("podman", "info", "--format", "json")
+UNPRIVILEGED_PORT_START = Path("/proc/sys/net/ipv4/ip_unprivileged_port_start")
 
 
 def tools_for(*names: str) -> list[Tool]:
     return [TOOLS[name] for name in names]
 
 
-def docker_answers(runner: Runner) -> str:
-    """The Docker engine's version, or why it does not answer."""
-    result = runner.result(DOCKER_ANSWERS)
+@dataclass(frozen=True)
+class Engine:
+    """The container engine kind runs its nodes in."""
+
+    name: str
+    version: str
+    rootless: bool
+
+
+def engine_command() -> Command:
+    return PODMAN_INFO if os.environ.get("KIND_EXPERIMENTAL_PROVIDER") == "podman" else DOCKER_INFO
+
+
+def container_engine(runner: Runner) -> Engine:
+    """Docker's or Podman's version and whether it runs rootless, or why it does not answer."""
+    cmd = engine_command()
+    result = runner.result(cmd)
     if not result.ok:
-        raise HarnessError(
-            "Docker does not answer: start Docker Desktop or the Docker service"
-            f" (`sudo systemctl start docker`): {_last(result.stderr or result.stdout)}"
+        fix = (
+            "start Podman (`podman machine start`)"
+            if cmd is PODMAN_INFO
+            else "start Docker Desktop or the Docker service (`sudo systemctl start docker`)"
         )
-    return result.stdout.strip()
+        raise HarnessError(
+            f"{cmd.argv[0].capitalize()} does not answer: {fix}:"
+            f" {_last(result.stderr or result.stdout)}"
+        )
+    info = json.loads(result.stdout)
+    if "host" in info:  # Podman's own answer, also behind its `docker` stand-in
+        security = info["host"].get("security") or {}
+        return Engine("Podman", str(info["version"]["Version"]), bool(security.get("rootless")))
+    options = info.get("SecurityOptions") or []
+    rootless = any("name=rootless" in option.split(",") for option in options)
+    return Engine("Docker", str(info.get("ServerVersion", "unknown")), rootless)
+
+
+def docker_answers(runner: Runner) -> str:
+    """The container engine and its version, or why it does not answer."""
+    engine = container_engine(runner)
+    return f"{engine.name} {engine.version}" + (" (rootless)" if engine.rootless else "")
+
+
+def ensure_binds(engine: Engine, ports: tuple[int, ...], sysctl: Path) -> None:
+    """A rootless engine binds ports below net.ipv4.ip_unprivileged_port_start only if lowered."""
+    if not engine.rootless or not ports:
+        return
+    start = int(sysctl.read_text()) if sysctl.exists() else 1024
+    low = [port for port in ports if port < start]
+    if low:
+        listed = " and ".join(str(port) for port in low)
+        raise HarnessError(
+            f"rootless {engine.name} cannot bind ports {listed}, which kind maps to the ingress"
+            f" controller: allow it with `sudo sysctl net.ipv4.ip_unprivileged_port_start="
+            f"{min(low)}` (and a file in /etc/sysctl.d/ to keep it), or run {engine.name} as root"
+        )
 
 
 def _dotted(version: tuple[int, ...]) -> str:

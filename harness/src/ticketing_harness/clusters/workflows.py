@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import shutil
 
-from ticketing_harness.clusters import hosts, ingress, preflight, provision, release, status
+from ticketing_harness.clusters import (
+    ingress,
+    ingress_address,
+    preflight,
+    provision,
+    publish,
+    release,
+    status,
+    teardown,
+)
 from ticketing_harness.clusters.providers import Kind
 from ticketing_harness.clusters.session import Session
 from ticketing_harness.clusters.steps import Step
@@ -16,17 +25,20 @@ def create_steps(session: Session) -> list[Step]:
     """1 preflight, 2 cluster, 3 ingress, 4 secrets, 5 images, 6 deploy, 7 hosts, 8 status."""
     spec = session.spec
     tools = session.cloud.tools()
+    kind = isinstance(session.cloud, Kind)
     return [
         Step(
             "preflight",
             "Preflight: each tool at a usable version"
-            + ("; Docker answers; ports 80 and 443 free" if spec.provider == "kind" else ""),
+            + ("; the engine answers and may bind ports 80 and 443, free" if kind else ""),
             lambda: preflight.plan(session, tools),
             lambda: preflight.run(session, tools),
         ),
         Step(
             "cluster",
-            f"Create the {spec.provider} cluster {spec.name}, or reuse the one this tool created",
+            f"Create the {spec.provider} cluster {spec.name}"
+            + (" and its local registry" if session.uses_local_registry else "")
+            + ", or reuse the one this tool created",
             lambda: provision.plan(session),
             lambda: provision.run(session),
         ),
@@ -40,8 +52,8 @@ def create_steps(session: Session) -> list[Step]:
         Step(
             "hosts",
             "Point ticketing.dev at the ingress in the hosts file",
-            lambda: hosts.plan(session),
-            lambda: hosts.run(session),
+            lambda: ingress_address.plan(session),
+            lambda: ingress_address.run(session),
         ),
         _status_step(session),
     ]
@@ -49,7 +61,8 @@ def create_steps(session: Session) -> list[Step]:
 
 def deploy_steps(session: Session, *, with_preflight: bool = True) -> list[Step]:
     """Secrets, images and manifests (what `deploy` repeats after a change)."""
-    where = "load them into kind" if isinstance(session.cloud, Kind) else "push them"
+    loads = isinstance(session.cloud, Kind) and not session.uses_local_registry
+    where = "load them into kind" if loads else "push them to the cluster's registry"
     steps = [
         Step(
             "secrets",
@@ -60,8 +73,8 @@ def deploy_steps(session: Session, *, with_preflight: bool = True) -> list[Step]
         Step(
             "images",
             f"Build the images, tagged from the git commit, and {where}",
-            lambda: release.plan_images(session),
-            lambda: release.run_images(session),
+            lambda: publish.plan(session),
+            lambda: publish.run(session),
         ),
         Step(
             "deploy",
@@ -91,12 +104,12 @@ def delete_steps(session: Session) -> list[Step]:
     return [
         Step(
             "load-balancers",
-            "Delete the LoadBalancer Services, so no cloud load balancer is left behind",
+            "Delete the Gateways and LoadBalancer Services, so no cloud load balancer is left",
             lambda: [
                 "check the context, and that ticketing created this cluster",
-                *hosts.plan_release_load_balancers(session),
+                *teardown.plan(session),
             ],
-            lambda: _ours(session) + hosts.release_load_balancers(session),
+            lambda: _ours(session) + teardown.release_load_balancers(session),
         ),
         Step(
             "cluster",
@@ -107,8 +120,8 @@ def delete_steps(session: Session) -> list[Step]:
         Step(
             "hosts",
             "Remove the ticketing.dev entry from the hosts file",
-            lambda: hosts.plan_remove(session),
-            lambda: hosts.remove(session),
+            lambda: ingress_address.plan_remove(session),
+            lambda: ingress_address.remove(session),
         ),
         Step(
             "forget",

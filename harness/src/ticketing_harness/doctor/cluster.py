@@ -16,9 +16,16 @@ from ticketing_harness.certificates import CertificateFiles
 from ticketing_harness.clusters.commands import PACKAGES, Runner
 from ticketing_harness.clusters.controllers import INGRESS_NGINX_RELEASE
 from ticketing_harness.clusters.kube import Kube
+from ticketing_harness.clusters.naming import PLACEHOLDER_REGISTRY
 from ticketing_harness.clusters.spec import refuse_container_registry
 from ticketing_harness.clusters.state import ClusterRecord
-from ticketing_harness.clusters.tools import TOOLS, docker_answers
+from ticketing_harness.clusters.tools import (
+    TOOLS,
+    UNPRIVILEGED_PORT_START,
+    container_engine,
+    docker_answers,
+    ensure_binds,
+)
 from ticketing_harness.doctor.findings import Check, checked
 from ticketing_harness.errors import HarnessError
 from ticketing_harness.hosts_file import DEFAULT_HOSTS_FILE
@@ -48,6 +55,7 @@ def cluster_checks(layout: Layout, runner: Runner | None = None) -> list[Check]:
         *tools,
         checked("Docker engine (kind)", False, lambda: docker_answers(runner)),
         checked("ports 80 and 443 (kind)", False, _kind_ports),
+        checked("rootless engine (kind)", False, lambda: _binds_ingress_ports(runner)),
         checked("inotify limits (kind)", False, _inotify),
         checked("hosts file writable", False, _hosts_writable),
         checked("WSL hosts file", False, _wsl),
@@ -59,14 +67,16 @@ def cluster_checks(layout: Layout, runner: Runner | None = None) -> list[Check]:
 
 
 def latest_images(deployments: list[Manifest]) -> list[str]:
-    """Containers that run `:latest` (or no tag) and may pull it: kind never has it to pull."""
+    """Containers that run `:latest` (or no tag) and may pull it: kind never has it to pull.
+    Also ours still named as in clusters/ (applied without `ticketing cluster`)."""
     found = []
     for deployment in deployments:
         for container in deployment["spec"]["template"]["spec"]["containers"]:
             image = container["image"]
             tag = image.rsplit("/", 1)[-1].partition("@")[0]
             untagged_or_latest = ":" not in tag or tag.endswith(":latest")
-            if untagged_or_latest and container.get("imagePullPolicy") != "Never":
+            placeholder = image.startswith(f"{PLACEHOLDER_REGISTRY}/")
+            if (untagged_or_latest or placeholder) and container.get("imagePullPolicy") != "Never":
                 found.append(f"{deployment['metadata']['name']}/{container['name']} ({image})")
     return found
 
@@ -98,8 +108,14 @@ def _kind_ports() -> str:
     from ticketing_harness.clusters.preflight import ensure_port_free
 
     for port in (80, 443):
-        ensure_port_free(port)
+        ensure_port_free(port, "kind maps ports 80 and 443 to the ingress controller")
     return "free"
+
+
+def _binds_ingress_ports(runner: Runner) -> str:
+    engine = container_engine(runner)
+    ensure_binds(engine, (80, 443), UNPRIVILEGED_PORT_START)
+    return f"{engine.name} may bind ports 80 and 443" + (" (rootless)" if engine.rootless else "")
 
 
 def _inotify() -> str:
@@ -153,9 +169,9 @@ def _trusted(layout: Layout) -> str:
 
 def _ingress_nginx_retired() -> str:
     raise HarnessError(
-        f"retired upstream since March 2026 (no fixes); `ticketing cluster` pins"
-        f" {INGRESS_NGINX_RELEASE}. For a new cluster prefer --ingress gateway"
-        " (Gateway API with NGINX Gateway Fabric)"
+        f"retired upstream since March 2026 (no fixes); `--ingress nginx` pins"
+        f" {INGRESS_NGINX_RELEASE}. The default, --ingress gateway, is the Gateway API with"
+        " NGINX Gateway Fabric"
     )
 
 
@@ -189,8 +205,8 @@ def _live_checks(record: ClusterRecord) -> list[Check]:
             "no :latest"
             if not latest
             else f"{', '.join(latest)}: kind cannot pull these; tag"
-            " images from the git commit (`ticketing cluster deploy` does) or set"
-            " imagePullPolicy: IfNotPresent",
+            " images from the git commit and name them on the local registry"
+            " (`ticketing cluster deploy` does)",
         )
     )
     unclassed = ingresses_without_class(ingresses)

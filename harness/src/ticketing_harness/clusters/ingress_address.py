@@ -1,4 +1,5 @@
-"""Step 7: point ticketing.dev at the ingress: 127.0.0.1 on kind, the load balancer in the cloud.
+"""Step 7: the ingress's address, and the hosts-file entry that points ticketing.dev at it:
+127.0.0.1 on kind, the load balancer in the cloud.
 
 A cloud load balancer takes a while to get its address; on EKS it is a hostname, resolved
 here to an IP for the hosts file (it can change: `ticketing cluster create` again updates it).
@@ -7,7 +8,6 @@ here to an IP for the hosts file (it can change: `ticketing cluster create` agai
 from __future__ import annotations
 
 import socket
-import time
 
 from lightkube.resources.core_v1 import Service
 
@@ -89,34 +89,3 @@ def plan_remove(session: Session) -> list[str]:
 def remove(session: Session) -> str:
     change = hosts_file.remove(session.hosts_file)
     return f"{HOSTNAME} entry {change.value} in {session.hosts_file}"
-
-
-def plan_release_load_balancers(session: Session) -> list[str]:
-    return [
-        "API: delete every Service of type LoadBalancer, then watch until each is gone,"
-        " so no cloud load balancer outlives the cluster"
-    ]
-
-
-def release_load_balancers(session: Session) -> str:
-    """Delete LoadBalancer Services first: their cloud load balancers go with them."""
-    kube = session.kube
-    services = kube.load_balancer_services()
-    for service in services:
-        kube.delete(Service, service["metadata"]["name"], service["metadata"]["namespace"])
-    deadline = time.monotonic() + session.timeout
-    until(
-        lambda: _remaining(kube),
-        timeout=max(deadline - time.monotonic(), 1.0),
-        interval=session.poll_interval,
-        what="LoadBalancer Services are still there",
-    )
-    names = ", ".join(f"{s['metadata']['namespace']}/{s['metadata']['name']}" for s in services)
-    return f"deleted {len(services)} LoadBalancer Services" + (f" ({names})" if names else "")
-
-
-def _remaining(kube: k8s.Kube) -> str | None:
-    left = kube.load_balancer_services()
-    if not left:
-        return None
-    return "waiting for " + ", ".join(s["metadata"]["name"] for s in left)
